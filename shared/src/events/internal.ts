@@ -1,0 +1,59 @@
+/**
+ * Records the services exchange among themselves (not part of the public contract). They mirror
+ * Transition.avsc, ModelUpdate.avsc and ModelWeights.avsc; vectors travel as little-endian float32 bytes.
+ */
+
+export interface Transition {
+  /** requestId/itemId: the duplicate-drop key. */
+  transitionId: string;
+  userId: string;
+  requestId: string;
+  itemId: string;
+  position: number;
+  /** The state encoder version that built state and nextState. */
+  encoderVersion: number;
+  state: Buffer;
+  itemFeatures: Buffer;
+  reward: number;
+  /** null when done. */
+  nextState: Buffer | null;
+  done: boolean;
+  propensity: number;
+  modelVersion: number;
+  requestTimestamp: number;
+  /** Newest feedback folded into reward, for freshness; null when there was none. */
+  lastFeedbackTimestamp: number | null;
+  emittedAt: number;
+}
+
+export interface ModelUpdate {
+  updateId: string;
+  modelId: string;
+  learnerId: string;
+  /** The weights version the gradient was computed on. */
+  baseVersion: number;
+  layoutHash: string;
+  gradients: Buffer;
+  /** CRC-32 of gradients. */
+  checksum: number;
+  batchSize: number;
+  tdLoss: number;
+  meanQ: number;
+  newestSampleTimestamp: number | null;
+  timestamp: number;
+}
+
+export const WEIGHTS_ROLES = ['ONLINE', 'TARGET'] as const;
+export type WeightsRole = (typeof WEIGHTS_ROLES)[number];
+
+export interface ModelWeights {
+  modelId: string;
+  role: WeightsRole;
+  version: number;
+  layoutHash: string;
+  values: Buffer;
+  /** CRC-32 of values. */
+  checksum: number;
+  newestSampleTimestamp: number | null;
+  publishedAt: number;
+}

@@ -1,0 +1,58 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+export interface HealthServer {
+  /** The bound port (useful when 0 was asked for). */
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `/metrics` (the Prometheus registry), `/healthz` (the process is alive) and `/readyz` (200 once
+ * `isReady()` says the service can do its job, 503 before; the body says why).
+ */
+export async function startHealthServer(options: {
+  registry: Registry;
+  port: number;
+  host?: string;
+  isReady: () => { ready: boolean; detail: string };
+}): Promise<HealthServer> {
+  const server = http.createServer((request, response) => {
+    const route = (request.url ?? '/').split('?')[0];
+    if (route === '/metrics') {
+      options.registry.metrics().then(
+        (body) => {
+          response.writeHead(200, { 'content-type': options.registry.contentType });
+          response.end(body);
+        },
+        (error: Error) => {
+          response.writeHead(500, { 'content-type': 'text/plain' });
+          response.end(`metrics failed: ${error.message}\n`);
+        },
+      );
+      return;
+    }
+    if (route === '/healthz') {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.end('ok\n');
+      return;
+    }
+    if (route === '/readyz') {
+      const { ready, detail } = options.isReady();
+      response.writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' });
+      response.end(`${ready ? 'ready' : 'not ready'}: ${detail}\n`);
+      return;
+    }
+    response.writeHead(404, { 'content-type': 'text/plain' });
+    response.end('not found: try /metrics, /healthz or /readyz\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { doubleDqnGradients, doubleDqnTargets } from './double-dqn';
+import { QNetwork } from './q-network';
+import { initTensorBackend, tf } from './tensor-backend';
+import type { TrainingBatch } from './training-batch';
+
+/**
+ * A 2-d network whose towers are set by hand so every number below can be worked out on paper:
+ * online f(s) = s (identity layers, ReLU is a no-op on these positive states), g(a) = a, b(a) = 0,
+ * so Q_online(s, a) = s . a. The target network swaps and doubles the state: Q_target(s, a) = 2 * swap(s) . a.
+ */
+function handSetNetworks(): { online: QNetwork; target: QNetwork } {
+  const spec = { stateDim: 2, itemDim: 2, hiddenSizes: [2, 2, 2], seed: 1 };
+  const identity = [1, 0, 0, 1];
+  const zeros2 = [0, 0];
+  const online = new QNetwork(spec, 'online');
+  online.setWeights(Float32Array.from([...identity, ...zeros2, ...identity, ...zeros2, ...identity, ...zeros2, ...identity, ...zeros2, 0, 0, 0]));
+  const target = new QNetwork(spec, 'target');
+  target.setWeights(Float32Array.from([...identity, ...zeros2, ...identity, ...zeros2, 0, 2, 2, 0, ...zeros2, ...identity, ...zeros2, 0, 0, 0]));
+  return { online, target };
+}
+
+// Row 1: s = [1, 2], a = [0, 1], r = 1, s' = [3, 1], not done.  Row 2: s = [2, 0], a = [1, 0], r = 5, done.
+const batch: TrainingBatch = {
+  size: 2,
+  states: Float32Array.from([1, 2, 2, 0]),
+  items: Float32Array.from([0, 1, 1, 0]),
+  rewards: Float32Array.from([1, 5]),
+  nextStates: Float32Array.from([3, 1, 0, 0]),
+  dones: Float32Array.from([0, 1]),
+  weights: Float32Array.from([1, 1]),
+};
+
+describe('Double DQN', () => {
+  before(async () => {
+    await initTensorBackend();
+  });
+
+  it('lets the online network pick a* and the target network value it', () => {
+    const { online, target } = handSetNetworks();
+    const candidates = tf.tensor2d([1, 0, 0, 1], [2, 2]);
+    // Online at s' = [3, 1]: Q(a1) = 3, Q(a2) = 1, so a* = a1. Target values a1 at 2 * swap([3, 1]) . [1, 0] = 2.
+    // (Vanilla DQN would take max_a Q_target = 6 instead.) tdTarget = 1 + 0.9 * 2 = 2.8; row 2 is done: 5.
+    const tdTarget = doubleDqnTargets(online, target, batch, candidates, 0.9).arraySync();
+    assert.ok(Math.abs(tdTarget[0] - 2.8) < 1e-5, `row 1 target ${tdTarget[0]}`);
+    assert.equal(tdTarget[1], 5);
+    // gamma 0 is the myopic bandit: the target is the reward alone.
+    assert.deepEqual(Array.from(doubleDqnTargets(online, target, batch, candidates, 0).dataSync()), [1, 5]);
+  });
+
+  it('computes the Huber loss, its gradient, the TD errors and mean Q by hand', () => {
+    const { online, target } = handSetNetworks();
+    const candidates = tf.tensor2d([1, 0, 0, 1], [2, 2]);
+    const step = doubleDqnGradients(online, target, batch, candidates, { gamma: 0.9, huberDelta: 1, maxGradNorm: 1e9 });
+    // Q(s, a): row 1 = [1, 2] . [0, 1] = 2; row 2 = [2, 0] . [1, 0] = 2.
+    assert.ok(Math.abs(step.meanQ - 2) < 1e-6);
+    // Residuals 0.8 and 3. Huber(0.8) = 0.5 * 0.64 = 0.32; Huber(3) = 3 - 0.5 = 2.5; mean 1.41.
+    assert.ok(Math.abs(step.tdLoss - 1.41) < 1e-5, `loss ${step.tdLoss}`);
+    assert.ok(Math.abs(step.tdErrors[0] - 0.8) < 1e-5 && Math.abs(step.tdErrors[1] - 3) < 1e-5);
+    // dLoss/db for the item bias's own bias term: mean of -0.8 and -1 (clipped at delta) = -0.9. It is the last parameter.
+    assert.ok(Math.abs(step.gradients[step.gradients.length - 1] + 0.9) < 1e-5, `bias gradient ${step.gradients.at(-1)}`);
+  });
+
+  it('clips the gradient to the global norm bound', () => {
+    const { online, target } = handSetNetworks();
+    const candidates = tf.tensor2d([1, 0, 0, 1], [2, 2]);
+    const step = doubleDqnGradients(online, target, batch, candidates, { gamma: 0.9, huberDelta: 1, maxGradNorm: 0.5 });
+    const norm = Math.sqrt(step.gradients.reduce((sum, value) => sum + value * value, 0));
+    assert.ok(step.gradNorm > 0.5, `unclipped norm ${step.gradNorm} should exceed the bound`);
+    assert.ok(Math.abs(norm - 0.5) < 1e-4, `clipped norm ${norm}`);
+  });
+
+  it('weights a transition by its importance weight', () => {
+    const { online, target } = handSetNetworks();
+    const candidates = tf.tensor2d([1, 0, 0, 1], [2, 2]);
+    const step = doubleDqnGradients(online, target, { ...batch, weights: Float32Array.from([1, 0]) }, candidates, { gamma: 0.9, huberDelta: 1, maxGradNorm: 1e9 });
+    assert.ok(Math.abs(step.tdLoss - 0.16) < 1e-5, `only row 1 counts: 0.32 / 2, got ${step.tdLoss}`);
+  });
+});

@@ -1,0 +1,6 @@
+/** @rec/shared/model: the only part of shared that loads tfjs. */
+export * from './tensor-backend';
+export * from './q-network';
+export * from './training-batch';
+export * from './double-dqn';
+export * from './adam-parameter-optimizer';

@@ -1,0 +1,41 @@
+/**
+ * Every Redis key the system uses, built in one place from a prefix (tests use a unique prefix each).
+ * Per-user keys carry the userId in braces so a Redis Cluster keeps one user's keys on one slot.
+ */
+export interface RedisKeys {
+  /** List: the user's recent interactions, newest first, capped. */
+  userHistory(userId: string): string;
+  /** String: the state vector an actor built for a request (float32 bytes), with a TTL. */
+  requestState(requestId: string): string;
+  /** Hash: one pending request the joiner is accumulating rewards for. */
+  pendingRequest(requestId: string): string;
+  /** String: the user's latest pending requestId (its successor's next-state link). */
+  userLastRequest(userId: string): string;
+  /** Sorted set: pending requestIds of one transitions partition, scored by when they are due. */
+  dueQueue(partition: number): string;
+  /** String set-if-absent: a feedback eventId already seen (duplicate drop). */
+  seenEvent(eventId: string): string;
+  /** String set-if-absent: an action requestId already joined (duplicate drop). */
+  seenAction(requestId: string): string;
+  /** String: the parameter server's snapshot of one model (weights and optimizer state). */
+  modelSnapshot(modelId: string): string;
+  /** Sorted set: clicks per item in a sliding window, for the popularity policy. */
+  itemPopularity(): string;
+  /** Everything under this prefix, for tests that clean up. */
+  pattern(): string;
+}
+
+export function redisKeys(prefix = 'rec:'): RedisKeys {
+  return {
+    userHistory: (userId) => `${prefix}user:{${userId}}:history`,
+    requestState: (requestId) => `${prefix}request:${requestId}:state`,
+    pendingRequest: (requestId) => `${prefix}pending:${requestId}`,
+    userLastRequest: (userId) => `${prefix}user:{${userId}}:last-request`,
+    dueQueue: (partition) => `${prefix}due:${partition}`,
+    seenEvent: (eventId) => `${prefix}seen:event:${eventId}`,
+    seenAction: (requestId) => `${prefix}seen:action:${requestId}`,
+    modelSnapshot: (modelId) => `${prefix}model:${modelId}:snapshot`,
+    itemPopularity: () => `${prefix}popularity`,
+    pattern: () => `${prefix}*`,
+  };
+}

@@ -1,0 +1,115 @@
+import type { FeedbackType, RecommendationRequest } from '../events/contract';
+import { bucketOf } from './feature-hash';
+import { ITEM_DIM } from './item-encoder';
+
+/**
+ * The one shared, versioned state encoder (DESIGN.md section 3). The actor builds the state with it at
+ * serving time and records it; the joiner puts that very vector in the transition, so training and
+ * serving never disagree. Bump ENCODER_VERSION on any change to the layout below.
+ *
+ * Layout (STATE_DIM floats):
+ *   [0, I)        recency-weighted mean of items the user engaged with (click, cart, purchase)
+ *   [I, 2I)       recency-weighted mean of items the user was shown (exposure, for satiation)
+ *   2I .. 2I+2    log1p(#engagements), log1p(#impressions), freshness of the last interaction
+ *   4 time        hour of day and day of week as sin/cos
+ *   5 surface     one-hot: home, product, cart, search, other
+ *   I + 1 context the viewed item's features and a presence flag (related-item recommendations)
+ *   8 attributes  hashed "key=value" buckets of the request attributes
+ * where I = ITEM_DIM.
+ */
+export const ENCODER_VERSION = 1;
+export const SURFACES = ['home', 'product', 'cart', 'search'] as const;
+export const ATTRIBUTE_BUCKETS = 8;
+/** Interactions kept per user (Redis list cap) and read per request. */
+export const HISTORY_LENGTH = 50;
+/** Weight of each newer interaction relative to the next older one. */
+const RECENCY_DECAY = 0.9;
+const ENGAGEMENT_WEIGHT: Record<FeedbackType, number> = { IMPRESSION: 0, CLICK: 1, ADD_TO_CART: 2, PURCHASE: 3 };
+const FRESHNESS_MS = 30 * 60_000;
+
+const OFFSETS = (() => {
+  const engaged = 0;
+  const exposed = engaged + ITEM_DIM;
+  const counts = exposed + ITEM_DIM;
+  const time = counts + 3;
+  const surface = time + 4;
+  const context = surface + SURFACES.length + 1;
+  const attributes = context + ITEM_DIM + 1;
+  return { engaged, exposed, counts, time, surface, context, attributes, end: attributes + ATTRIBUTE_BUCKETS };
+})();
+
+export const STATE_DIM = OFFSETS.end;
+
+/** One interaction in a user's history, newest first in Redis. */
+export interface HistoryEntry {
+  itemId: string;
+  type: FeedbackType;
+  timestamp: number;
+}
+
+/** Looks up an item's encoded features (ITEM_DIM floats); undefined for an item not in the catalog. */
+export type ItemVectorLookup = (itemId: string) => Float32Array | undefined;
+
+/** Builds the state of one request into `out` at `offset` (STATE_DIM floats). */
+export function encodeState(
+  request: Pick<RecommendationRequest, 'timestamp' | 'surface' | 'contextItemId' | 'attributes'>,
+  history: readonly HistoryEntry[],
+  itemVector: ItemVectorLookup,
+  out: Float32Array = new Float32Array(STATE_DIM),
+  offset = 0,
+): Float32Array {
+  out.fill(0, offset, offset + STATE_DIM);
+  let engagedWeight = 0;
+  let exposedWeight = 0;
+  let engagements = 0;
+  let impressions = 0;
+  let recency = 1;
+  for (const entry of history.slice(0, HISTORY_LENGTH)) {
+    const vector = itemVector(entry.itemId);
+    const engagement = ENGAGEMENT_WEIGHT[entry.type];
+    if (engagement > 0) engagements += 1;
+    else impressions += 1;
+    if (vector !== undefined) {
+      const target = engagement > 0 ? OFFSETS.engaged : OFFSETS.exposed;
+      const weight = recency * (engagement > 0 ? engagement : 1);
+      for (let index = 0; index < ITEM_DIM; index += 1) out[offset + target + index] += weight * vector[index];
+      if (engagement > 0) engagedWeight += weight;
+      else exposedWeight += weight;
+    }
+    recency *= RECENCY_DECAY;
+  }
+  normalise(out, offset + OFFSETS.engaged, engagedWeight);
+  normalise(out, offset + OFFSETS.exposed, exposedWeight);
+
+  out[offset + OFFSETS.counts] = Math.log1p(engagements) / 4;
+  out[offset + OFFSETS.counts + 1] = Math.log1p(impressions) / 4;
+  const newest = history[0]?.timestamp;
+  out[offset + OFFSETS.counts + 2] = newest === undefined ? 0 : Math.exp(-Math.max(0, request.timestamp - newest) / FRESHNESS_MS);
+
+  const date = new Date(request.timestamp);
+  const hour = (date.getUTCHours() + date.getUTCMinutes() / 60) / 24;
+  const day = date.getUTCDay() / 7;
+  out[offset + OFFSETS.time] = Math.sin(2 * Math.PI * hour);
+  out[offset + OFFSETS.time + 1] = Math.cos(2 * Math.PI * hour);
+  out[offset + OFFSETS.time + 2] = Math.sin(2 * Math.PI * day);
+  out[offset + OFFSETS.time + 3] = Math.cos(2 * Math.PI * day);
+
+  const surfaceIndex = (SURFACES as readonly string[]).indexOf(request.surface);
+  out[offset + OFFSETS.surface + (surfaceIndex < 0 ? SURFACES.length : surfaceIndex)] = 1;
+
+  const context = request.contextItemId === null ? undefined : itemVector(request.contextItemId);
+  if (context !== undefined) {
+    out.set(context, offset + OFFSETS.context);
+    out[offset + OFFSETS.context + ITEM_DIM] = 1;
+  }
+
+  for (const [key, value] of Object.entries(request.attributes)) {
+    out[offset + OFFSETS.attributes + bucketOf(`${key}=${value}`, ATTRIBUTE_BUCKETS)] += 1;
+  }
+  return out;
+}
+
+function normalise(values: Float32Array, start: number, total: number): void {
+  if (total <= 0) return;
+  for (let index = start; index < start + ITEM_DIM; index += 1) values[index] /= total;
+}
