@@ -1,5 +1,4 @@
-import { readEnv, str, port } from './env';
-import { intIn } from './env';
+import { intIn, readEnv, str } from './env';
 
 /** Settings every service shares: where Kafka and Redis are, naming prefixes, metrics port, shutdown. */
 export interface CommonConfig {
@@ -27,7 +26,8 @@ export function readCommonConfig(environment: NodeJS.ProcessEnv = process.env): 
       REDIS_KEY_PREFIX: str({ default: 'rec:', desc: 'prefix of every Redis key' }),
       TOPIC_PREFIX: str({ default: '', desc: 'prefix of every topic name' }),
       MODEL_ID: str({ default: 'ddqn', desc: 'model identifier' }),
-      METRICS_PORT: port({ default: 9464, desc: 'port of /metrics, /healthz, /readyz' }),
+      // envalid's port() rejects 0, which tests use to get a free port.
+      METRICS_PORT: intIn(0, 65_535)({ default: 9464, desc: 'port of /metrics, /healthz, /readyz; 0 picks a free one' }),
       SHUTDOWN_TIMEOUT_MS: intIn(100, 120_000)({ default: 10_000, desc: 'bound on the SIGTERM drain' }),
     },
     environment,

@@ -19,8 +19,8 @@ export interface RedisKeys {
   seenAction(requestId: string): string;
   /** String: the parameter server's snapshot of one model (weights and optimizer state). */
   modelSnapshot(modelId: string): string;
-  /** Sorted set: clicks per item in a sliding window, for the popularity policy. */
-  itemPopularity(): string;
+  /** Sorted set: clicks per item in one time bucket, for the popularity policy. */
+  itemPopularity(bucket: number): string;
   /** Everything under this prefix, for tests that clean up. */
   pattern(): string;
 }
@@ -35,7 +35,7 @@ export function redisKeys(prefix = 'rec:'): RedisKeys {
     seenEvent: (eventId) => `${prefix}seen:event:${eventId}`,
     seenAction: (requestId) => `${prefix}seen:action:${requestId}`,
     modelSnapshot: (modelId) => `${prefix}model:${modelId}:snapshot`,
-    itemPopularity: () => `${prefix}popularity`,
+    itemPopularity: (bucket) => `${prefix}popularity:${bucket}`,
     pattern: () => `${prefix}*`,
   };
 }

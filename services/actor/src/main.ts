@@ -1,0 +1,109 @@
+/**
+ * The actor's composition root: wires the plumbing, the live catalog, the weights and the slate server,
+ * then consumes rec.requests.v1 as the consumer group "<prefix>actor".
+ */
+import {
+  LiveCatalog,
+  PopularityStore,
+  RequestStateStore,
+  UserHistoryStore,
+  WeightsSubscriber,
+  codecs,
+  followCatalog,
+  runBatchConsumer,
+  seededRandom,
+  startServiceRuntime,
+  validateRequest,
+  type RuntimeOptions,
+  type ServiceRuntime,
+} from '@rec/shared';
+import { QNetwork, initTensorBackend } from '@rec/shared/model';
+import { ActorMetrics } from './actor-metrics';
+import { readActorConfig, type ActorConfig } from './config';
+import { DqnPolicy, PopularityPolicy, RandomPolicy, type ScoringPolicy } from './scoring-policy';
+import { SlateServer } from './slate-server';
+
+export async function startActor(config: ActorConfig, options: RuntimeOptions = {}): Promise<ServiceRuntime> {
+  const runtime = await startServiceRuntime('actor', config.common, options);
+  const { logger, kafka, redis, keys, topics } = runtime;
+  const backend = await initTensorBackend(logger);
+  const metrics = new ActorMetrics(runtime.metrics, backend);
+
+  const catalog = new LiveCatalog();
+  const catalogReader = followCatalog(runtime, catalog);
+  const policy = buildPolicy(config, runtime);
+
+  let weights: WeightsSubscriber | null = null;
+  if (policy instanceof DqnPolicy) {
+    weights = new WeightsSubscriber(runtime, {
+      layoutHash: policy.network.layoutHash,
+      roles: ['ONLINE'],
+      onWeights: ({ version, values }) => {
+        policy.adopt(version, values);
+        logger.debug({ version }, 'serving new weights');
+      },
+    });
+  }
+
+  const server = new SlateServer({
+    policy,
+    catalog,
+    histories: new UserHistoryStore(redis, keys),
+    requestStates: new RequestStateStore(redis, keys, config.requestStateTtlMs),
+    producer: runtime.producer,
+    deadLetters: runtime.deadLetters,
+    metrics,
+    actionsTopic: topics.actions,
+    epsilon: { start: config.epsilonStart, end: config.epsilonEnd, decayDecisions: config.epsilonDecayDecisions },
+    random: seededRandom(config.seed ^ process.pid),
+  });
+
+  await catalogReader.start();
+  await weights?.start();
+  if (policy instanceof PopularityPolicy) await policy.start();
+  // Serve only once the catalog is loaded; weights are not awaited: version 0 serves from the first request.
+  await catalogReader.caughtUp;
+  runtime.addReadiness('catalog', () => catalogReader.ready);
+
+  const consumer = kafka.consumer({
+    groupId: `${config.common.topicPrefix}actor`,
+    maxWaitTimeInMs: 20,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+  });
+  runtime.onShutdown({ name: 'requests-consumer', run: () => consumer.disconnect() });
+  runtime.onShutdown({ name: 'catalog-reader', run: () => catalogReader.stop() });
+  if (weights !== null) runtime.onShutdown({ name: 'weights-subscriber', run: () => weights!.stop() });
+  if (policy instanceof PopularityPolicy) runtime.onShutdown({ name: 'popularity', run: async () => policy.stop() });
+
+  await runBatchConsumer({
+    consumer,
+    decoders: { [topics.requests]: (bytes) => validateRequest(codecs.request.decode(bytes)) },
+    handle: (records) => server.serve(records),
+    deadLetters: runtime.deadLetters,
+    metrics: runtime.metrics,
+    logger,
+    maxChunk: config.maxBatch,
+    fromBeginning: true,
+  });
+  logger.info({ policy: config.policy, catalogItems: catalog.size, backend }, 'actor serving');
+  return runtime;
+}
+
+function buildPolicy(config: ActorConfig, runtime: ServiceRuntime): ScoringPolicy {
+  switch (config.policy) {
+    case 'random':
+      return new RandomPolicy();
+    case 'popularity':
+      return new PopularityPolicy(new PopularityStore(runtime.redis, runtime.keys), config.popularityRefreshMs);
+    case 'ddqn':
+      return new DqnPolicy(new QNetwork(config.model, 'actor'));
+  }
+}
+
+if (require.main === module) {
+  startActor(readActorConfig()).catch((error: Error) => {
+    console.error(`actor failed to start: ${error.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,106 @@
+import type { AvailableItems, PopularityStore } from '@rec/shared';
+import type { QNetwork } from '@rec/shared/model';
+import { CatalogScorer } from './catalog-scorer';
+import type { PolicyName } from './config';
+
+/**
+ * How a policy scores the available catalog for a micro-batch of states. The slate is then formed
+ * epsilon-greedily from these scores by the same code for every policy, so every policy logs exact
+ * propensities and travels the same path.
+ */
+export interface ScoringPolicy {
+  readonly name: PolicyName;
+  /** Scores [batch * items], row-major. */
+  score(states: Float32Array, batch: number, items: AvailableItems): Float32Array;
+  /** The model version behind the scores (0 for policies without a model). */
+  modelVersion(): number;
+  /** The policy's own exploration rate, or null to follow the actor's epsilon schedule. */
+  fixedEpsilon(): number | null;
+}
+
+/** The Double-DQN policy: Q-values from the current weights, which are swapped in as they arrive. */
+export class DqnPolicy implements ScoringPolicy {
+  readonly name = 'ddqn' as const;
+  private version = 0;
+  private readonly scorer: CatalogScorer;
+
+  constructor(readonly network: QNetwork) {
+    this.scorer = new CatalogScorer(network);
+  }
+
+  /** Swaps in new weights; synchronous, so no micro-batch is ever scored by half a model. */
+  adopt(version: number, weights: Float32Array): void {
+    this.network.setWeights(weights);
+    this.version = version;
+    this.scorer.invalidate();
+  }
+
+  score(states: Float32Array, batch: number, items: AvailableItems): Float32Array {
+    return this.scorer.score(states, batch, items, this.version);
+  }
+
+  modelVersion(): number {
+    return this.version;
+  }
+
+  fixedEpsilon(): null {
+    return null;
+  }
+}
+
+/** Uniformly random slates: every score equal and epsilon 1, so each propensity is 1 / |remaining|. */
+export class RandomPolicy implements ScoringPolicy {
+  readonly name = 'random' as const;
+
+  score(_states: Float32Array, batch: number, items: AvailableItems): Float32Array {
+    return new Float32Array(batch * items.ids.length);
+  }
+
+  modelVersion(): number {
+    return 0;
+  }
+
+  fixedEpsilon(): number {
+    return 1;
+  }
+}
+
+/** The most clicked items of the last minutes (from Redis, refreshed periodically), the same for every user. */
+export class PopularityPolicy implements ScoringPolicy {
+  readonly name = 'popularity' as const;
+  private clicks = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: PopularityStore,
+    private readonly refreshMs: number,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.refresh();
+    this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.refreshMs);
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+  }
+
+  score(_states: Float32Array, batch: number, items: AvailableItems): Float32Array {
+    const row = Float32Array.from(items.ids, (itemId) => this.clicks.get(itemId) ?? 0);
+    const scores = new Float32Array(batch * row.length);
+    for (let request = 0; request < batch; request += 1) scores.set(row, request * row.length);
+    return scores;
+  }
+
+  modelVersion(): number {
+    return 0;
+  }
+
+  fixedEpsilon(): null {
+    return null;
+  }
+
+  private async refresh(): Promise<void> {
+    this.clicks = await this.store.recentClicks();
+  }
+}

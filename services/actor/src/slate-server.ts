@@ -1,0 +1,129 @@
+import {
+  STATE_DIM,
+  encodeState,
+  floatsToBytes,
+  codecs,
+  ValidationError,
+  type BatchingProducer,
+  type ConsumedRecord,
+  type DeadLetterPublisher,
+  type LiveCatalog,
+  type RecommendationAction,
+  type RecommendationRequest,
+  type RecommendedItem,
+  type RequestStateStore,
+  type UserHistoryStore,
+  type AvailableItems,
+} from '@rec/shared';
+import type { ActorMetrics } from './actor-metrics';
+import { epsilonGreedySlate } from './epsilon-greedy-slate';
+import { epsilonAt } from './epsilon-schedule';
+import type { ScoringPolicy } from './scoring-policy';
+
+export interface SlateServerDeps {
+  policy: ScoringPolicy;
+  catalog: LiveCatalog;
+  histories: UserHistoryStore;
+  requestStates: RequestStateStore;
+  producer: BatchingProducer;
+  deadLetters: DeadLetterPublisher;
+  metrics: ActorMetrics;
+  actionsTopic: string;
+  epsilon: { start: number; end: number; decayDecisions: number };
+  random: () => number;
+}
+
+/**
+ * The actor's role: a micro-batch of requests in, one action per request out. One forward pass scores
+ * the whole batch against the whole available catalog; each slate is formed epsilon-greedily from the
+ * request's own candidates (never an unavailable item, never one outside candidateItemIds, never the
+ * item being viewed). The state of each request is recorded for the joiner before its action is
+ * published. A request with no candidate left gets an empty slate and a dead-letter record.
+ */
+export class SlateServer {
+  private decisions = 0;
+  private stateBuffer = new Float32Array(0);
+
+  constructor(private readonly deps: SlateServerDeps) {}
+
+  async serve(records: ConsumedRecord<RecommendationRequest>[]): Promise<void> {
+    const { deps } = this;
+    const startedAt = process.hrtime.bigint();
+    const requests = records.map((record) => record.value);
+    const histories = await deps.histories.readMany(requests.map((request) => request.userId));
+
+    const batch = requests.length;
+    if (this.stateBuffer.length < batch * STATE_DIM) this.stateBuffer = new Float32Array(batch * STATE_DIM);
+    const states = this.stateBuffer.subarray(0, batch * STATE_DIM);
+    requests.forEach((request, index) => encodeState(request, histories[index], deps.catalog.vectorOf, states, index * STATE_DIM));
+
+    const items = deps.catalog.available();
+    const scores = deps.policy.score(states, batch, items);
+    const modelVersion = deps.policy.modelVersion();
+
+    const actions: RecommendationAction[] = [];
+    const unservable: Promise<void>[] = [];
+    requests.forEach((request, index) => {
+      const epsilon = deps.policy.fixedEpsilon() ?? epsilonAt(this.decisions, deps.epsilon);
+      const row = scores.subarray(index * items.ids.length, (index + 1) * items.ids.length);
+      const slate = this.formSlate(request, items, row, epsilon);
+      this.decisions += 1;
+      actions.push({ requestId: request.requestId, userId: request.userId, timestamp: Date.now(), items: slate, modelVersion, epsilon, policy: deps.policy.name });
+      deps.metrics.recordDecision(deps.policy.name, slate, epsilon);
+      if (slate.length === 0) {
+        const record = records[index];
+        unservable.push(
+          deps.deadLetters.publish(
+            { topic: record.topic, partition: record.partition, offset: record.offset, key: record.raw.key, value: record.raw.value, headers: record.raw.headers },
+            new ValidationError(`no servable candidate for request ${request.requestId}`, 'no-candidates'),
+          ),
+        );
+      }
+    });
+
+    // The joiner reads these states; they must be durable before anyone can see the actions.
+    await deps.requestStates.putMany(
+      requests.map((request, index) => ({
+        requestId: request.requestId,
+        state: Buffer.from(floatsToBytes(states.subarray(index * STATE_DIM, (index + 1) * STATE_DIM))),
+      })),
+    );
+    await Promise.all([
+      deps.producer.sendAll(
+        deps.actionsTopic,
+        actions.map((action) => ({ key: action.userId, value: codecs.action.encode(action) })),
+      ),
+      ...unservable,
+    ]);
+    const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+    deps.metrics.observeBatch(batch, seconds, modelVersion);
+  }
+
+  private formSlate(request: RecommendationRequest, items: AvailableItems, row: Float32Array, epsilon: number): RecommendedItem[] {
+    const candidates = this.candidateRows(request, items);
+    const candidateScores = Float32Array.from(candidates, (rowIndex) => row[rowIndex]);
+    return epsilonGreedySlate(candidateScores, request.slateSize, epsilon, this.deps.random).map((pick) => ({
+      itemId: items.ids[candidates[pick.candidate]],
+      position: pick.position,
+      score: candidateScores[pick.candidate],
+      propensity: pick.propensity,
+      explored: pick.explored,
+    }));
+  }
+
+  /** Rows of the catalog matrix this request may be served: available, within its candidates, not the viewed item. */
+  private candidateRows(request: RecommendationRequest, items: AvailableItems): number[] {
+    const context = request.contextItemId;
+    if (request.candidateItemIds === null) {
+      const rows: number[] = [];
+      for (let rowIndex = 0; rowIndex < items.ids.length; rowIndex += 1) if (items.ids[rowIndex] !== context) rows.push(rowIndex);
+      return rows;
+    }
+    const rows = new Set<number>();
+    for (const itemId of request.candidateItemIds) {
+      const rowIndex = items.rowOf.get(itemId);
+      if (rowIndex !== undefined && itemId !== context) rows.add(rowIndex);
+    }
+    return [...rows];
+  }
+}

@@ -1,0 +1,28 @@
+import type { ServiceMetrics } from '@rec/shared';
+import type { FeedbackOutcome } from './pending-request-store';
+
+/** The joiner's operator-facing metrics (rec_joiner_*). */
+export class JoinerMetrics {
+  readonly feedback;
+  readonly rewards;
+  readonly duplicateActions;
+  readonly transitions;
+  readonly dropped;
+  readonly joinWait;
+  readonly pending;
+
+  constructor(metrics: ServiceMetrics) {
+    this.feedback = metrics.counter('feedback_total', 'Feedback events by outcome: counted, organic, duplicate, late, after-emission', ['outcome', 'type']);
+    this.rewards = metrics.counter('rewards_total', 'Reward credited to recommendations, by feedback type', ['type']);
+    this.duplicateActions = metrics.counter('duplicate_actions_total', 'Actions dropped because their requestId was seen');
+    this.transitions = metrics.counter('transitions_total', 'Transitions emitted, by whether the session ended', ['done']);
+    this.dropped = metrics.counter('requests_dropped_total', 'Pending requests that could not become transitions, by reason', ['reason']);
+    this.joinWait = metrics.histogram('join_wait_seconds', 'From serving a request to emitting its transitions', [], [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300]);
+    this.pending = metrics.gauge('pending_requests', 'Requests waiting for their transitions to be emitted (this joiner\'s partitions)');
+  }
+
+  countFeedback(outcome: FeedbackOutcome, type: string, reward: number): void {
+    this.feedback.inc({ outcome, type });
+    if (outcome === 'counted' && reward !== 0) this.rewards.inc({ type }, reward);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The joiner's composition root: consumes rec.actions.v1 and rec.feedback.v1 (co-partitioned by userId)
+ * as the consumer group "<prefix>joiner", keeps pending requests in Redis and emits rec.transitions.v1.
+ */
+import {
+  HISTORY_LENGTH,
+  LiveCatalog,
+  PopularityStore,
+  RequestStateStore,
+  codecs,
+  followCatalog,
+  runBatchConsumer,
+  startServiceRuntime,
+  validateAction,
+  validateFeedback,
+  type RecommendationAction,
+  type RuntimeOptions,
+  type ServiceRuntime,
+  type UserFeedback,
+} from '@rec/shared';
+import { readJoinerConfig, type JoinerConfig } from './config';
+import { JoinerMetrics } from './joiner-metrics';
+import { PendingRequestStore } from './pending-request-store';
+import { RewardJoiner } from './reward-joiner';
+
+const HISTORY_TTL_MS = 30 * 24 * 3_600_000;
+
+export async function startJoiner(config: JoinerConfig, options: RuntimeOptions = {}): Promise<ServiceRuntime> {
+  const runtime = await startServiceRuntime('joiner', config.common, options);
+  const { logger, kafka, redis, keys, topics } = runtime;
+  const catalog = new LiveCatalog();
+  const catalogReader = followCatalog(runtime, catalog);
+  // Pending requests outlive the longest wait they can be in: the session timeout plus the reward wait.
+  const ttlMs = config.sessionTimeoutMs + config.rewardWaitMs + 60_000;
+  const joiner = new RewardJoiner({
+    config,
+    pending: new PendingRequestStore(redis, keys, { ttlMs, rewardWaitMs: config.rewardWaitMs, dedupTtlMs: config.dedupTtlMs, historyLength: HISTORY_LENGTH, historyTtlMs: HISTORY_TTL_MS }),
+    requestStates: new RequestStateStore(redis, keys, ttlMs),
+    popularity: new PopularityStore(redis, keys),
+    catalog,
+    producer: runtime.producer,
+    feedbackTopic: topics.feedback,
+    transitionsTopic: topics.transitions,
+    metrics: new JoinerMetrics(runtime.metrics),
+    logger,
+  });
+
+  await catalogReader.start();
+  await catalogReader.caughtUp;
+  runtime.addReadiness('catalog', () => catalogReader.ready);
+
+  const consumer = kafka.consumer({ groupId: `${config.common.topicPrefix}joiner`, maxWaitTimeInMs: 50, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    const partitions = payload.memberAssignment[topics.actions] ?? [];
+    joiner.setOwnedPartitions(partitions);
+    logger.info({ partitions }, 'owning transitions partitions');
+  });
+  const sweeper = setInterval(() => {
+    joiner.sweep().catch((error: Error) => logger.warn({ err: error }, 'sweep failed; retrying next tick'));
+  }, config.sweepIntervalMs);
+
+  runtime.onShutdown({ name: 'consumer', run: () => consumer.disconnect() });
+  runtime.onShutdown({
+    name: 'sweeper',
+    run: async () => {
+      clearInterval(sweeper);
+      await joiner.sweep();
+    },
+  });
+  runtime.onShutdown({ name: 'catalog-reader', run: () => catalogReader.stop() });
+
+  await runBatchConsumer<RecommendationAction | UserFeedback>({
+    consumer,
+    decoders: {
+      [topics.actions]: (bytes) => validateAction(codecs.action.decode(bytes)),
+      [topics.feedback]: (bytes) => validateFeedback(codecs.feedback.decode(bytes)),
+    },
+    handle: (records) => joiner.handle(records),
+    deadLetters: runtime.deadLetters,
+    metrics: runtime.metrics,
+    logger,
+    maxChunk: 1_000,
+    fromBeginning: true,
+  });
+  logger.info({ rewardWaitMs: config.rewardWaitMs, joinWaitMs: config.joinWaitMs, sessionTimeoutMs: config.sessionTimeoutMs }, 'joiner running');
+  return runtime;
+}
+
+if (require.main === module) {
+  startJoiner(readJoinerConfig()).catch((error: Error) => {
+    console.error(`joiner failed to start: ${error.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,19 @@
+import type { FeedbackType, UserFeedback } from '@rec/shared';
+
+export interface RewardFunction {
+  weights: Record<FeedbackType, number>;
+  valueWeight: number;
+}
+
+/** The reward of one feedback event: the weight of its type plus valueWeight times its value. */
+export function rewardOf(feedback: Pick<UserFeedback, 'type' | 'value'>, reward: RewardFunction): number {
+  return reward.weights[feedback.type] + reward.valueWeight * feedback.value;
+}
+
+/**
+ * Whether feedback still counts for the recommendation it names: it must arrive within the reward wait
+ * after the action was served (feedback timestamped before the action counts too: clocks differ).
+ */
+export function withinRewardWait(feedbackTimestamp: number, actionTimestamp: number, rewardWaitMs: number): boolean {
+  return feedbackTimestamp - actionTimestamp <= rewardWaitMs;
+}

@@ -1,0 +1,42 @@
+import { ENCODER_VERSION, floatsToBytes, type LiveCatalog, type Transition } from '@rec/shared';
+import type { PendingRequest } from './pending-request-store';
+
+/**
+ * Turns one pending request into transitions, one per shown item: (s, a, r, s', done) with the
+ * propensity and model version. `state` is what the actor built at the request; `nextState` what it built
+ * at the user's next request, or null when the session timed out (done). With `requireImpression`, only
+ * items whose impression the platform confirmed are kept. Items unknown to the catalog are skipped.
+ */
+export function buildTransitions(
+  pending: PendingRequest,
+  state: Buffer,
+  nextState: Buffer | null,
+  catalog: LiveCatalog,
+  options: { requireImpression: boolean; now: number },
+): Transition[] {
+  const transitions: Transition[] = [];
+  for (const item of pending.items) {
+    if (options.requireImpression && !pending.impressions.has(item.itemId)) continue;
+    const vector = catalog.vectorOf(item.itemId);
+    if (vector === undefined) continue;
+    transitions.push({
+      transitionId: `${pending.requestId}/${item.itemId}`,
+      userId: pending.userId,
+      requestId: pending.requestId,
+      itemId: item.itemId,
+      position: item.position,
+      encoderVersion: ENCODER_VERSION,
+      state,
+      itemFeatures: Buffer.from(floatsToBytes(vector)),
+      reward: pending.rewards.get(item.itemId) ?? 0,
+      nextState,
+      done: nextState === null,
+      propensity: item.propensity,
+      modelVersion: pending.modelVersion,
+      requestTimestamp: pending.servedAt,
+      lastFeedbackTimestamp: pending.lastFeedbackAt,
+      emittedAt: options.now,
+    });
+  }
+  return transitions;
+}

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import {
+  checksumOf,
+  codecs,
+  floatsToBytes,
+  type BatchingProducer,
+  type ConsumedRecord,
+  type LiveCatalog,
+  type Logger,
+  type ReceivedWeights,
+  type Transition,
+} from '@rec/shared';
+import { doubleDqnGradients, tf, type QNetwork } from '@rec/shared/model';
+import type { LearnerConfig } from './config';
+import type { LearnerMetrics } from './learner-metrics';
+import type { ReplayBuffer } from './replay-buffer';
+import type { SamplesPerInsertLimiter } from './samples-per-insert-limiter';
+
+export interface LearnerDeps {
+  config: LearnerConfig;
+  online: QNetwork;
+  target: QNetwork;
+  replay: ReplayBuffer;
+  limiter: SamplesPerInsertLimiter;
+  catalog: LiveCatalog;
+  producer: BatchingProducer;
+  updatesTopic: string;
+  learnerId: string;
+  metrics: LearnerMetrics;
+  logger: Logger;
+  random: () => number;
+}
+
+/** How many recent transitionIds are remembered to drop duplicates (at-least-once upstream). */
+const DEDUP_WINDOW = 200_000;
+
+/**
+ * The learner's role: transitions in (into replay), gradients out. Each step samples a batch, computes
+ * the Double-DQN gradient on the weights last broadcast by the parameter server, and sends it with the
+ * version it was computed on; the parameter server owns the optimizer, the version and the target sync.
+ */
+export class DoubleDqnLearner {
+  private onlineVersion = -1;
+  private hasTarget = false;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private readonly recentIds = new Set<string>();
+  /** Ring of the remembered ids, oldest overwritten first. */
+  private readonly recentOrder: (string | undefined)[] = new Array(DEDUP_WINDOW);
+  private recentNext = 0;
+  private candidateCache: { revision: number; tensor: tf.Tensor2D } | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly deps: LearnerDeps) {}
+
+  get weightsVersion(): number {
+    return this.onlineVersion;
+  }
+
+  /** Swaps in broadcast weights (synchronously, between steps). */
+  adoptWeights(weights: ReceivedWeights): void {
+    if (weights.role === 'ONLINE') {
+      this.deps.online.setWeights(weights.values);
+      this.onlineVersion = weights.version;
+    } else {
+      this.deps.target.setWeights(weights.values);
+      this.hasTarget = true;
+    }
+    this.deps.metrics.weightsVersion.set({ role: weights.role }, weights.version);
+  }
+
+  /** Adds consumed transitions to replay, dropping ids seen recently. */
+  async insert(records: ConsumedRecord<Transition>[]): Promise<void> {
+    let inserted = 0;
+    for (const { value: transition } of records) {
+      if (this.recentIds.has(transition.transitionId)) {
+        this.deps.metrics.duplicates.inc();
+        continue;
+      }
+      this.remember(transition.transitionId);
+      this.deps.replay.add(transition);
+      inserted += 1;
+    }
+    this.deps.limiter.recordInserts(inserted);
+    this.deps.metrics.inserted.inc(inserted);
+    this.deps.metrics.replaySize.set(this.deps.replay.size);
+  }
+
+  /** Whether a step could run now, and if not, why. */
+  readiness(): { ready: boolean; detail: string } {
+    if (this.onlineVersion < 0 || !this.hasTarget) return { ready: false, detail: 'waiting for weights' };
+    if (this.deps.replay.size < this.deps.config.warmup) return { ready: false, detail: `replay ${this.deps.replay.size}/${this.deps.config.warmup}` };
+    if (this.deps.catalog.availableCount === 0) return { ready: false, detail: 'empty catalog' };
+    return { ready: true, detail: 'training' };
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.trainLoop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await Promise.all(this.inFlight);
+  }
+
+  /** One gradient step, sent to the parameter server. Exposed for tests and the benchmark. */
+  async step(): Promise<void> {
+    const { config, replay, online, target, metrics, limiter } = this.deps;
+    const startedAt = process.hrtime.bigint();
+    const batch = replay.sample(config.batchSize);
+    const candidates = this.candidates();
+    const result = doubleDqnGradients(online, target, batch, candidates.tensor, {
+      gamma: config.gamma,
+      huberDelta: config.huberDelta,
+      maxGradNorm: config.maxGradNorm,
+    });
+    if (candidates.disposable) candidates.tensor.dispose();
+    replay.updatePriorities(batch.slots, result.tdErrors);
+    limiter.recordSamples(batch.size);
+
+    const gradients = Buffer.from(floatsToBytes(result.gradients));
+    const send = this.deps.producer
+      .send(this.deps.updatesTopic, {
+        key: this.deps.config.common.modelId,
+        value: codecs.modelUpdate.encode({
+          updateId: randomUUID(),
+          modelId: config.common.modelId,
+          learnerId: this.deps.learnerId,
+          baseVersion: this.onlineVersion,
+          layoutHash: online.layoutHash,
+          gradients,
+          checksum: checksumOf(gradients),
+          batchSize: batch.size,
+          tdLoss: result.tdLoss,
+          meanQ: result.meanQ,
+          newestSampleTimestamp: batch.newestFeedbackAt > 0 ? batch.newestFeedbackAt : null,
+          timestamp: Date.now(),
+        }),
+      })
+      .then(() => metrics.updatesSent.inc());
+    this.inFlight.add(send);
+    void send.finally(() => this.inFlight.delete(send)).catch(() => undefined);
+
+    metrics.trainSteps.inc();
+    metrics.samples.inc(batch.size);
+    metrics.tdLoss.set(result.tdLoss);
+    metrics.meanQ.set(result.meanQ);
+    metrics.gradNorm.set(result.gradNorm);
+    metrics.samplesPerInsert.set(limiter.ratio);
+    metrics.stepSeconds.observe(Number(process.hrtime.bigint() - startedAt) / 1e9);
+  }
+
+  private async trainLoop(): Promise<void> {
+    while (this.running) {
+      if (!this.readiness().ready) {
+        await sleep(50);
+        continue;
+      }
+      if (!this.deps.limiter.canSample(this.deps.config.batchSize)) {
+        this.deps.metrics.throttled.inc();
+        await sleep(20);
+        continue;
+      }
+      // Back-pressure: at most maxUpdatesInFlight unacknowledged updates.
+      while (this.inFlight.size >= this.deps.config.maxUpdatesInFlight) await Promise.race(this.inFlight).catch(() => undefined);
+      try {
+        await this.step();
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'train step failed');
+        await sleep(500);
+      }
+      // Let the consumer and the weights subscriber run between steps.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** The items the argmax over a' ranges over: the available catalog, sampled when it is larger than the bound. */
+  private candidates(): { tensor: tf.Tensor2D; disposable: boolean } {
+    const items = this.deps.catalog.available();
+    const count = items.ids.length;
+    const limit = this.deps.config.maxTargetCandidates;
+    const width = this.deps.online.spec.itemDim;
+    if (count <= limit) {
+      if (this.candidateCache?.revision !== items.revision) {
+        this.candidateCache?.tensor.dispose();
+        this.candidateCache = { revision: items.revision, tensor: tf.tensor2d(items.vectors, [count, width]) };
+      }
+      return { tensor: this.candidateCache.tensor, disposable: false };
+    }
+    const sampled = new Float32Array(limit * width);
+    for (let row = 0; row < limit; row += 1) {
+      const source = Math.floor(this.deps.random() * count);
+      sampled.set(items.vectors.subarray(source * width, (source + 1) * width), row * width);
+    }
+    return { tensor: tf.tensor2d(sampled, [limit, width]), disposable: true };
+  }
+
+  private remember(transitionId: string): void {
+    const evicted = this.recentOrder[this.recentNext];
+    if (evicted !== undefined) this.recentIds.delete(evicted);
+    this.recentOrder[this.recentNext] = transitionId;
+    this.recentNext = (this.recentNext + 1) % DEDUP_WINDOW;
+    this.recentIds.add(transitionId);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,188 @@
+import {
+  allFinite,
+  buildWeightsRecord,
+  codecs,
+  weightsKey,
+  type BatchingProducer,
+  type ConsumedRecord,
+  type Logger,
+  type ModelUpdate,
+  type WeightsRole,
+} from '@rec/shared';
+import { AdamParameterOptimizer, QNetwork } from '@rec/shared/model';
+import type { ParameterServerConfig } from './config';
+import type { ModelSnapshotStore } from './model-snapshot-store';
+import type { ParameterServerMetrics } from './parameter-server-metrics';
+
+/** An update after decoding and verification: its gradient as floats. */
+export interface VerifiedUpdate {
+  update: ModelUpdate;
+  gradients: Float32Array;
+}
+
+export interface ParameterServerDeps {
+  config: ParameterServerConfig;
+  snapshots: ModelSnapshotStore;
+  producer: BatchingProducer;
+  weightsTopic: string;
+  metrics: ParameterServerMetrics;
+  logger: Logger;
+}
+
+/**
+ * The parameter server's role: the one writer of a model's weights. It applies learners' gradients with
+ * Adam (dropping those computed on weights more than maxStaleness versions old), owns the strictly
+ * increasing version, syncs the target network every targetSyncEvery updates, snapshots everything to
+ * Redis before publishing, and publishes full weights to the compacted weights topic. Because a version
+ * is published only after it is snapshotted, a restart never regresses the version anyone has seen.
+ */
+export class ParameterServer {
+  readonly online: QNetwork;
+  readonly target: QNetwork;
+  private readonly optimizer: AdamParameterOptimizer;
+  private version = 0;
+  private targetVersion = 0;
+  private publishedVersion = -1;
+  private publishedTargetVersion = -1;
+  private snapshotVersion = -1;
+  private lastPublishAt = 0;
+  private newestSampleTimestamp: number | null = null;
+  /** The last weights known to be finite, restored if an update ever breaks them. */
+  private lastGood: { version: number; online: Float32Array } | null = null;
+  private exclusive: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: ParameterServerDeps) {
+    this.online = new QNetwork(deps.config.model, 'ps-online');
+    this.target = new QNetwork(deps.config.model, 'ps-target');
+    this.target.copyFrom(this.online);
+    this.optimizer = new AdamParameterOptimizer(this.online, deps.config.learningRate);
+  }
+
+  get currentVersion(): number {
+    return this.version;
+  }
+
+  /** Resumes from the Redis snapshot if there is one, then publishes both networks. */
+  async start(): Promise<void> {
+    const snapshot = await this.deps.snapshots.load();
+    if (snapshot !== null && snapshot.layoutHash === this.online.layoutHash) {
+      this.online.setWeights(snapshot.online);
+      this.target.setWeights(snapshot.target);
+      await this.optimizer.importState(snapshot.optimizer);
+      this.version = snapshot.version;
+      this.targetVersion = snapshot.targetVersion;
+      this.snapshotVersion = snapshot.version;
+      this.newestSampleTimestamp = snapshot.newestSampleTimestamp;
+      this.deps.logger.info({ version: this.version }, 'resumed from snapshot');
+    } else {
+      if (snapshot !== null) this.deps.logger.warn({ layoutHash: snapshot.layoutHash }, 'snapshot has another layout; starting fresh');
+      await this.snapshot();
+    }
+    this.lastGood = { version: this.version, online: this.online.getWeights() };
+    this.deps.metrics.version.set(this.version);
+    await this.publish(['ONLINE', 'TARGET']);
+  }
+
+  /** Applies a chunk of verified updates, then snapshots and (on cadence) publishes. */
+  applyChunk(records: ConsumedRecord<VerifiedUpdate>[]): Promise<void> {
+    return this.serially(async () => {
+      const { config, metrics } = this.deps;
+      let targetSynced = false;
+      for (const { value } of records) {
+        const staleness = this.version - value.update.baseVersion;
+        metrics.staleness.observe(Math.max(0, staleness));
+        if (staleness > config.maxStaleness || staleness < 0) {
+          metrics.dropped.inc({ reason: staleness < 0 ? 'future-version' : 'stale' });
+          continue;
+        }
+        this.optimizer.apply(value.gradients);
+        this.version += 1;
+        metrics.applied.inc();
+        metrics.tdLoss.set(value.update.tdLoss);
+        const sample = value.update.newestSampleTimestamp;
+        if (sample !== null) this.newestSampleTimestamp = Math.max(this.newestSampleTimestamp ?? 0, sample);
+        if (this.version - this.targetVersion >= config.targetSyncEvery) {
+          this.target.copyFrom(this.online);
+          this.targetVersion = this.version;
+          targetSynced = true;
+          metrics.targetSyncs.inc();
+        }
+      }
+      if (this.version === this.snapshotVersion) return;
+      if (!this.weightsAreFinite()) return;
+      metrics.version.set(this.version);
+      await this.snapshot();
+      const due = this.version - this.publishedVersion >= config.publishEveryUpdates || Date.now() - this.lastPublishAt >= config.publishIntervalMs;
+      if (due || targetSynced) await this.publish(targetSynced ? ['ONLINE', 'TARGET'] : ['ONLINE']);
+    });
+  }
+
+  /** Publishes weights newer than the last published ones; run on a timer so a quiet stream still gets them. */
+  publishIfBehind(): Promise<void> {
+    return this.serially(async () => {
+      if (this.snapshotVersion > this.publishedVersion) await this.publish(['ONLINE']);
+    });
+  }
+
+  private weightsAreFinite(): boolean {
+    const weights = this.online.getWeights();
+    if (allFinite(weights)) {
+      this.lastGood = { version: this.version, online: weights };
+      return true;
+    }
+    // Never publish a broken model: roll back to the last good weights and keep their version.
+    this.deps.metrics.rejected.inc({ reason: 'weights-not-finite' });
+    this.deps.logger.error({ version: this.version, lastGood: this.lastGood?.version }, 'weights became non-finite; rolled back');
+    if (this.lastGood !== null) {
+      this.online.setWeights(this.lastGood.online);
+      this.version = Math.max(this.lastGood.version, this.snapshotVersion);
+    }
+    return false;
+  }
+
+  private async snapshot(): Promise<void> {
+    const stop = this.deps.metrics.snapshotSeconds.startTimer();
+    await this.deps.snapshots.save({
+      version: this.version,
+      targetVersion: this.targetVersion,
+      layoutHash: this.online.layoutHash,
+      online: this.online.getWeights(),
+      target: this.target.getWeights(),
+      optimizer: await this.optimizer.exportState(),
+      newestSampleTimestamp: this.newestSampleTimestamp,
+    });
+    this.snapshotVersion = this.version;
+    stop();
+  }
+
+  private async publish(roles: WeightsRole[]): Promise<void> {
+    const { config, producer, weightsTopic, metrics } = this.deps;
+    for (const role of roles) {
+      if (role === 'TARGET' && this.publishedTargetVersion === this.targetVersion && this.publishedVersion >= 0) continue;
+      const stop = metrics.publishSeconds.startTimer();
+      const record = buildWeightsRecord({
+        modelId: config.common.modelId,
+        role,
+        version: role === 'ONLINE' ? this.version : this.targetVersion,
+        layoutHash: this.online.layoutHash,
+        values: (role === 'ONLINE' ? this.online : this.target).getWeights(),
+        newestSampleTimestamp: this.newestSampleTimestamp,
+      });
+      const value = codecs.modelWeights.encode(record);
+      await producer.send(weightsTopic, { key: weightsKey(config.common.modelId, role), value });
+      stop();
+      metrics.published.inc({ role });
+      metrics.payloadBytes.set(value.length);
+      if (role === 'ONLINE') this.publishedVersion = this.version;
+      else this.publishedTargetVersion = this.targetVersion;
+    }
+    this.lastPublishAt = Date.now();
+  }
+
+  /** Runs one state-changing task at a time (the consumer and the publish timer share the model). */
+  private serially(task: () => Promise<void>): Promise<void> {
+    const run = this.exclusive.then(task, task);
+    this.exclusive = run.catch(() => undefined);
+    return run;
+  }
+}
