@@ -9,11 +9,3 @@ export interface RewardFunction {
 export function rewardOf(feedback: Pick<UserFeedback, 'type' | 'value'>, reward: RewardFunction): number {
   return reward.weights[feedback.type] + reward.valueWeight * feedback.value;
 }
-
-/**
- * Whether feedback still counts for the recommendation it names: it must arrive within the reward wait
- * after the action was served (feedback timestamped before the action counts too: clocks differ).
- */
-export function withinRewardWait(feedbackTimestamp: number, actionTimestamp: number, rewardWaitMs: number): boolean {
-  return feedbackTimestamp - actionTimestamp <= rewardWaitMs;
-}
