@@ -20,6 +20,7 @@ import {
 import { QNetwork, initTensorBackend } from '@rec/shared/model';
 import { ActorMetrics } from './actor-metrics';
 import { readActorConfig, type ActorConfig } from './config';
+export { readActorConfig, type ActorConfig } from './config';
 import { DqnPolicy, PopularityPolicy, RandomPolicy, type ScoringPolicy } from './scoring-policy';
 import { SlateServer } from './slate-server';
 

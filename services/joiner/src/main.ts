@@ -19,6 +19,7 @@ import {
   type UserFeedback,
 } from '@rec/shared';
 import { readJoinerConfig, type JoinerConfig } from './config';
+export { readJoinerConfig, type JoinerConfig } from './config';
 import { JoinerMetrics } from './joiner-metrics';
 import { PendingRequestStore } from './pending-request-store';
 import { RewardJoiner } from './reward-joiner';

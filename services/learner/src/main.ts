@@ -16,6 +16,7 @@ import {
 } from '@rec/shared';
 import { QNetwork, initTensorBackend } from '@rec/shared/model';
 import { readLearnerConfig, type LearnerConfig } from './config';
+export { readLearnerConfig, type LearnerConfig } from './config';
 import { DoubleDqnLearner } from './double-dqn-learner';
 import { LearnerMetrics } from './learner-metrics';
 import { ReplayBuffer } from './replay-buffer';

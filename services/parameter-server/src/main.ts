@@ -13,6 +13,7 @@ import {
 } from '@rec/shared';
 import { initTensorBackend } from '@rec/shared/model';
 import { readParameterServerConfig, type ParameterServerConfig } from './config';
+export { readParameterServerConfig, type ParameterServerConfig } from './config';
 import { ModelSnapshotStore } from './model-snapshot-store';
 import { ParameterServer, type VerifiedUpdate } from './parameter-server';
 import { ParameterServerMetrics } from './parameter-server-metrics';

@@ -16,6 +16,8 @@ export interface CommonConfig {
   metricsPort: number;
   /** Longest a SIGTERM drain may take before the process exits anyway. */
   shutdownTimeoutMs: number;
+  /** Log level: fatal, error, warn, info, debug, trace. */
+  logLevel: string;
 }
 
 export function readCommonConfig(environment: NodeJS.ProcessEnv = process.env): CommonConfig {
@@ -29,6 +31,7 @@ export function readCommonConfig(environment: NodeJS.ProcessEnv = process.env): 
       // envalid's port() rejects 0, which tests use to get a free port.
       METRICS_PORT: intIn(0, 65_535)({ default: 9464, desc: 'port of /metrics, /healthz, /readyz; 0 picks a free one' }),
       SHUTDOWN_TIMEOUT_MS: intIn(100, 120_000)({ default: 10_000, desc: 'bound on the SIGTERM drain' }),
+      LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', desc: 'log level' }),
     },
     environment,
   );
@@ -41,5 +44,6 @@ export function readCommonConfig(environment: NodeJS.ProcessEnv = process.env): 
     modelId: env.MODEL_ID,
     metricsPort: env.METRICS_PORT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    logLevel: env.LOG_LEVEL,
   };
 }

@@ -41,7 +41,13 @@ export class BatchingProducer {
     kafka: Kafka,
     private readonly options: BatchingProducerOptions = {},
   ) {
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    // An idempotent producer retries without limit (kafkajs's rule); the broker drops the duplicates.
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
+    });
     this.lingerMs = options.lingerMs ?? 0;
     this.maxBatchMessages = options.maxBatchMessages ?? 5_000;
   }

@@ -35,6 +35,8 @@ export class CompactedTopicReader<T> {
     this.consumer = kafka.consumer({
       groupId: `${options.groupPrefix}-${randomUUID()}`,
       maxBytesPerPartition: 32 * 1024 * 1024,
+      // A short long-poll: updates still arrive at once, and stopping does not wait long for an idle fetch.
+      maxWaitTimeInMs: 250,
       sessionTimeout: 30_000,
     });
     this.caughtUp = new Promise<void>((resolve) => {

@@ -43,7 +43,7 @@ export interface RuntimeOptions {
 
 export async function startServiceRuntime(name: string, config: CommonConfig, options: RuntimeOptions = {}): Promise<ServiceRuntime> {
   const instanceId = `${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const logger = options.logger ?? createLogger(name);
+  const logger = options.logger ?? createLogger(name, config.logLevel);
   const metrics = new ServiceMetrics(name);
   const kafka = createKafka({ clientId: instanceId, brokers: config.kafkaBrokers, logger });
   const topics = topicNames(config.topicPrefix);

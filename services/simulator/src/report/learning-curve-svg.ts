@@ -1,0 +1,122 @@
+import { ORACLE_POLICY, type CurveWindow } from '../ledger/simulation-ledger';
+
+/** One line of a chart panel. */
+export interface ChartSeries {
+  name: string;
+  points: { x: number; y: number }[];
+  dashed: boolean;
+}
+
+const WIDTH = 920;
+const PANEL_HEIGHT = 280;
+const MARGIN = { left: 70, right: 190, top: 40, bottom: 50 };
+const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf', '#bcbd22'];
+const ORACLE_COLOR = '#555555';
+
+/** The two learning-curve panels' series from a report's curve: reward per request and CTR per window. */
+export function curveSeries(curve: readonly CurveWindow[]): { reward: ChartSeries[]; ctr: ChartSeries[] } {
+  const names = [...new Set(curve.flatMap((window) => Object.keys(window.policies)))];
+  // The oracle last, so served policies get the first colours.
+  names.sort((a, b) => Number(a === ORACLE_POLICY) - Number(b === ORACLE_POLICY) || a.localeCompare(b));
+  const series = (pick: (entry: { rewardPerRequest: number; ctr: number }) => number): ChartSeries[] =>
+    names.map((name) => ({
+      name,
+      dashed: name === ORACLE_POLICY,
+      points: curve
+        .filter((window) => window.policies[name] !== undefined && window.policies[name].requests > 0)
+        .map((window) => ({ x: window.toRequest, y: pick(window.policies[name]) })),
+    }));
+  return { reward: series((entry) => entry.rewardPerRequest), ctr: series((entry) => entry.ctr) };
+}
+
+/**
+ * A hand-written SVG: two stacked panels (reward per request, CTR) against answered requests, one line
+ * per policy (the oracle dashed), with axes, ticks and a legend.
+ */
+export function learningCurveSvg(curve: readonly CurveWindow[], title: string): string {
+  const { reward, ctr } = curveSeries(curve);
+  const height = 2 * PANEL_HEIGHT + 40;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect width="${WIDTH}" height="${height}" fill="white"/>`,
+    `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+    panel(reward, 'reward per request', 30, (value) => value.toFixed(2)),
+    panel(ctr, 'CTR (clicks / impressions)', 30 + PANEL_HEIGHT, (value) => `${(value * 100).toFixed(1)}%`),
+    legend(reward),
+    '</svg>',
+  ];
+  return parts.join('\n') + '\n';
+}
+
+function panel(series: ChartSeries[], label: string, top: number, format: (value: number) => string): string {
+  const left = MARGIN.left;
+  const right = WIDTH - MARGIN.right;
+  const plotTop = top + MARGIN.top;
+  const bottom = top + PANEL_HEIGHT - MARGIN.bottom + 10;
+  const points = series.flatMap((line) => line.points);
+  const xMax = niceCeil(Math.max(1, ...points.map((point) => point.x)));
+  const yMax = niceCeil(Math.max(1e-9, ...points.map((point) => point.y)) * 1.05);
+  const sx = (x: number) => left + (x / xMax) * (right - left);
+  const sy = (y: number) => bottom - (y / yMax) * (bottom - plotTop);
+  const out: string[] = [`<g>`];
+  out.push(`<text x="${left}" y="${plotTop - 10}" font-weight="bold">${escapeXml(label)}</text>`);
+  for (const tick of ticks(yMax)) {
+    out.push(`<line x1="${left}" y1="${sy(tick)}" x2="${right}" y2="${sy(tick)}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="${left - 6}" y="${sy(tick) + 4}" text-anchor="end">${format(tick)}</text>`);
+  }
+  for (const tick of ticks(xMax)) {
+    out.push(`<line x1="${sx(tick)}" y1="${bottom}" x2="${sx(tick)}" y2="${bottom + 5}" stroke="black"/>`);
+    out.push(`<text x="${sx(tick)}" y="${bottom + 18}" text-anchor="middle">${formatCount(tick)}</text>`);
+  }
+  out.push(`<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="black"/>`);
+  out.push(`<line x1="${left}" y1="${plotTop}" x2="${left}" y2="${bottom}" stroke="black"/>`);
+  out.push(`<text x="${(left + right) / 2}" y="${bottom + 34}" text-anchor="middle">answered requests</text>`);
+  series.forEach((line, index) => {
+    if (line.points.length === 0) return;
+    const color = colorOf(line, index);
+    const path = line.points.map((point, at) => `${at === 0 ? 'M' : 'L'}${sx(point.x).toFixed(1)},${sy(point.y).toFixed(1)}`).join(' ');
+    out.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"${line.dashed ? ' stroke-dasharray="6,4"' : ''}/>`);
+    for (const point of line.points) out.push(`<circle cx="${sx(point.x).toFixed(1)}" cy="${sy(point.y).toFixed(1)}" r="2.5" fill="${color}"/>`);
+  });
+  out.push('</g>');
+  return out.join('\n');
+}
+
+function legend(series: ChartSeries[]): string {
+  const x = WIDTH - MARGIN.right + 20;
+  return series
+    .map((line, index) => {
+      const y = 70 + 20 * index;
+      const color = colorOf(line, index);
+      return [
+        `<line x1="${x}" y1="${y}" x2="${x + 28}" y2="${y}" stroke="${color}" stroke-width="2"${line.dashed ? ' stroke-dasharray="6,4"' : ''}/>`,
+        `<text x="${x + 36}" y="${y + 4}">${escapeXml(line.name)}</text>`,
+      ].join('\n');
+    })
+    .join('\n');
+}
+
+function colorOf(line: ChartSeries, index: number): string {
+  return line.name === ORACLE_POLICY ? ORACLE_COLOR : COLORS[index % COLORS.length];
+}
+
+/** The smallest of 1, 2, 2.5, 5 times a power of ten that is >= value. */
+function niceCeil(value: number): number {
+  const power = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= value - 1e-12) return step * power;
+  return 10 * power;
+}
+
+function ticks(max: number): number[] {
+  return Array.from({ length: 6 }, (_, index) => (max * index) / 5);
+}
+
+function formatCount(value: number): string {
+  if (value >= 1_000_000) return `${+(value / 1_000_000).toFixed(2)}M`;
+  if (value >= 1_000) return `${+(value / 1_000).toFixed(1)}k`;
+  return String(+value.toFixed(1));
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  DLQ_HEADERS,
+  ITEM_DIM,
+  STATE_DIM,
+  checksumOf,
+  codecs,
+  dlqTopic,
+  floatsToBytes,
+  weightsKey,
+  type CatalogItem,
+  type ModelUpdate,
+  type ModelWeights,
+  type Transition,
+} from '@rec/shared';
+import { openTestContext, waitFor, type TestContext } from '../harness';
+import { ServiceStack, metricValue } from '../harness/service-stack';
+
+/** The parameter server on the real broker and Redis: many learners, restarts, and bad updates. */
+
+const CATALOG: CatalogItem[] = Array.from({ length: 8 }, (_, index) => ({
+  itemId: `item-${index}`, category: `cat-${index % 2}`, price: 5 + index, features: [index % 2, 1], available: true, updatedAt: 1,
+}));
+
+/** Synthetic transitions, straight onto the replay stream (no actor or joiner needed). */
+function transitions(count: number, seed: string): Transition[] {
+  return Array.from({ length: count }, (_, index) => {
+    const state = new Float32Array(STATE_DIM).map((_, k) => Math.sin(index + k));
+    const item = new Float32Array(ITEM_DIM).map((_, k) => Math.cos(index * k));
+    return {
+      transitionId: `${seed}-${index}`, userId: `u${index % 7}`, requestId: `${seed}-r${index}`, itemId: `item-${index % 8}`, position: 0,
+      encoderVersion: 1, state: Buffer.from(floatsToBytes(state)), itemFeatures: Buffer.from(floatsToBytes(item)),
+      reward: index % 3 === 0 ? 1 : 0, nextState: Buffer.from(floatsToBytes(state.map((v) => v / 2))), done: false,
+      propensity: 0.5, modelVersion: 0, requestTimestamp: Date.now(), lastFeedbackTimestamp: Date.now(), emittedAt: Date.now(),
+    };
+  });
+}
+
+/** The online weights records on the topic, in offset order, once one of at least `minVersion` is there. */
+async function onlineWeights(ctx: TestContext, minVersion: number): Promise<ModelWeights[]> {
+  const key = weightsKey('ddqn', 'ONLINE');
+  const decode = (all: { key: string | null; value: Buffer | null }[]) => all.filter((m) => m.key === key).map((m) => codecs.modelWeights.decode(m.value));
+  return decode(await ctx.consumeUntil(ctx.ns.topics.modelWeights, (all) => decode(all).some((weights) => weights.version >= minVersion)));
+}
+
+describe('parameter server on the real broker', () => {
+  let ctx: TestContext;
+  let stack: ServiceStack;
+
+  before(async () => {
+    ctx = await openTestContext('ps');
+    await ctx.createTopics(2);
+    await ctx.produceRecords(ctx.ns.topics.catalog, codecs.catalogItem, CATALOG, (item) => item.itemId);
+    stack = new ServiceStack(ctx, { LEARNER_MAX_SAMPLES_PER_INSERT: '0' });
+  });
+
+  after(() => ctx.cleanup());
+
+  it('takes updates from two learners at once, and each one contributes', async () => {
+    const { server, runtime } = await stack.parameterServer();
+    const first = await stack.learner();
+    const second = await stack.learner();
+    await ctx.produceRecords(ctx.ns.topics.transitions, codecs.transition, transitions(400, 'a'), (t) => t.userId);
+    await waitFor(async () => (await metricValue(first.runtime, 'rec_learner_updates_sent_total')) >= 3 && (await metricValue(second.runtime, 'rec_learner_updates_sent_total')) >= 3, {
+      timeoutMs: 30_000,
+      what: 'both learners to send updates',
+    });
+    const updates = (await ctx.consumeUntil(ctx.ns.topics.modelUpdates, (all) => all.length >= 6)).map((message) => codecs.modelUpdate.decode(message.value));
+    assert.equal(new Set(updates.map((update) => update.learnerId)).size, 2, 'updates from two distinct learners');
+    await waitFor(() => server.currentVersion >= 6, { timeoutMs: 20_000, what: 'the version to advance' });
+    // Versions on the weights topic only ever go up.
+    const versions = (await onlineWeights(ctx, 6)).map((weights) => weights.version);
+    assert.deepEqual(versions, [...versions].sort((a, b) => a - b));
+    await first.runtime.shutdown();
+    await second.runtime.shutdown();
+    await runtime.shutdown();
+  });
+
+  it('resumes from its Redis snapshot after a restart, with no version regression', async () => {
+    const running = await stack.parameterServer();
+    await waitFor(() => running.server.currentVersion > 0, { what: 'a resumed version' });
+    const before = running.server.currentVersion;
+    const weightsBefore = running.server.online.getWeights();
+    await running.runtime.shutdown();
+
+    const restartedAt = Date.now();
+    const restarted = await stack.parameterServer();
+    assert.ok(restarted.server.currentVersion >= before, `restarted at ${restarted.server.currentVersion}, was ${before}`);
+    assert.deepEqual(restarted.server.online.getWeights(), weightsBefore, 'the same weights, from the snapshot');
+    const key = weightsKey('ddqn', 'ONLINE');
+    const afterRestart = (await ctx.consumeUntil(ctx.ns.topics.modelWeights, (all) => all.some((m) => m.key === key && codecs.modelWeights.decode(m.value).publishedAt >= restartedAt)))
+      .filter((message) => message.key === key)
+      .map((message) => codecs.modelWeights.decode(message.value))
+      .filter((weights) => weights.publishedAt >= restartedAt);
+    assert.ok(afterRestart[0].version >= before, `the first publish after the restart (${afterRestart[0].version}) is not older than ${before}`);
+    await restarted.runtime.shutdown();
+  });
+
+  it('rejects an update holding NaN or a bad checksum, keeps the last good version, and counts it', async () => {
+    const { server, runtime } = await stack.parameterServer({ PS_MAX_STALENESS: '1000000' });
+    const version = server.currentVersion;
+    const size = server.online.size;
+    const poisoned = new Float32Array(size);
+    poisoned[3] = Number.NaN;
+    const bytes = Buffer.from(floatsToBytes(poisoned));
+    const update = (gradients: Buffer, checksum: number): ModelUpdate => ({
+      updateId: randomUUID(), modelId: 'ddqn', learnerId: 'test', baseVersion: version, layoutHash: server.online.layoutHash,
+      gradients, checksum, batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(),
+    });
+    const fine = Buffer.from(floatsToBytes(new Float32Array(size)));
+    await ctx.produceRecords(ctx.ns.topics.modelUpdates, codecs.modelUpdate, [update(bytes, checksumOf(bytes)), update(fine, checksumOf(fine) ^ 1)], () => 'ddqn');
+    const dead = await ctx.consumeUntil(dlqTopic(ctx.ns.topics.modelUpdates), (all) => all.length >= 2);
+    assert.deepEqual(dead.map((message) => message.headers[DLQ_HEADERS.reason]).sort(), ['bad-checksum', 'not-finite']);
+    assert.equal(await metricValue(runtime, 'rec_parameter_server_updates_rejected_total', { reason: 'not-finite' }), 1);
+    assert.equal(server.currentVersion, version, 'the version did not move');
+    assert.ok(server.online.getWeights().every(Number.isFinite));
+    await runtime.shutdown();
+  });
+
+  it('drops an update computed on weights older than the staleness bound', async () => {
+    const { server, runtime } = await stack.parameterServer({ PS_MAX_STALENESS: '2' });
+    const version = server.currentVersion;
+    assert.ok(version >= 3, `needs a few versions of history, at ${version}`);
+    const zeros = Buffer.from(floatsToBytes(new Float32Array(server.online.size)));
+    const update: ModelUpdate = {
+      updateId: randomUUID(), modelId: 'ddqn', learnerId: 'test', baseVersion: version - 3, layoutHash: server.online.layoutHash,
+      gradients: zeros, checksum: checksumOf(zeros), batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(),
+    };
+    await ctx.produceRecords(ctx.ns.topics.modelUpdates, codecs.modelUpdate, [update], () => 'ddqn');
+    await waitFor(async () => (await metricValue(runtime, 'rec_parameter_server_updates_dropped_total', { reason: 'stale' })) === 1, { what: 'the stale update to be dropped' });
+    assert.equal(server.currentVersion, version);
+  });
+});
