@@ -79,3 +79,14 @@ describe('epsilon-greedy slate', () => {
     assert.deepEqual(topIndices([1, 2], 5), [1, 0]);
   });
 });
+
+describe('epsilon-greedy slate with excluded candidates', () => {
+  it('never shows an excluded candidate and counts only the others as remaining', () => {
+    // Candidate 1 (the best) is excluded. Greedy picks 2 among 3 showable; then exploration over {0, 3}
+    // lands on 0 (draw 0.1 * 4 -> 0), which is not the best remaining (3): propensity eps / 2.
+    const picks = epsilonGreedySlate([0.1, 0.9, 0.5, 0.2], 2, 0.2, scripted(0.9, 0.1, 0.1), [1]);
+    assert.deepEqual(picks.map((pick) => pick.candidate), [2, 0]);
+    assert.ok(Math.abs(picks[0].propensity - (0.8 + 0.2 / 3)) < 1e-12);
+    assert.ok(Math.abs(picks[1].propensity - 0.2 / 2) < 1e-12);
+  });
+});

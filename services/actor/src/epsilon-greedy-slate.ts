@@ -14,24 +14,32 @@ export interface SlatePick {
  * remaining one. The propensity of the candidate placed at position k, given the candidates above it, is
  *     (1 - epsilon) * [it is the best remaining] + epsilon / |remaining|
  * which is exact; the slate's probability is the product over positions.
- * `scores[i]` scores candidate i; `random()` returns uniform numbers in [0, 1).
+ * `scores[i]` scores candidate i; `excluded` lists candidates that may not be shown (e.g. the item being
+ * viewed); `random()` returns uniform numbers in [0, 1).
  */
-export function epsilonGreedySlate(scores: ArrayLike<number>, slateSize: number, epsilon: number, random: () => number): SlatePick[] {
-  const count = scores.length;
-  const size = Math.min(slateSize, count);
-  const ranked = topIndices(scores, size);
-  const taken = new Uint8Array(count);
+export function epsilonGreedySlate(
+  scores: ArrayLike<number>,
+  slateSize: number,
+  epsilon: number,
+  random: () => number,
+  excluded: readonly number[] = [],
+): SlatePick[] {
+  const taken = new Uint8Array(scores.length);
+  for (const candidate of excluded) taken[candidate] = 1;
+  const available = scores.length - excluded.length;
+  const size = Math.min(slateSize, available);
+  const ranked = topIndices(scores, size + excluded.length);
   let bestPointer = 0;
   const picks: SlatePick[] = [];
   for (let position = 0; position < size; position += 1) {
     while (taken[ranked[bestPointer]] === 1) bestPointer += 1;
     const best = ranked[bestPointer];
-    const remaining = count - position;
+    const remaining = available - position;
     const explored = random() < epsilon;
     let candidate = best;
     if (explored) {
       // Uniform over the remaining candidates: rejection sampling, cheap since few are taken.
-      do candidate = Math.floor(random() * count);
+      do candidate = Math.floor(random() * scores.length);
       while (taken[candidate] === 1);
     }
     taken[candidate] = 1;

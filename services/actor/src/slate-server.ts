@@ -16,7 +16,7 @@ import {
   type AvailableItems,
 } from '@rec/shared';
 import type { ActorMetrics } from './actor-metrics';
-import { epsilonGreedySlate } from './epsilon-greedy-slate';
+import { epsilonGreedySlate, type SlatePick } from './epsilon-greedy-slate';
 import { epsilonAt } from './epsilon-schedule';
 import type { ScoringPolicy } from './scoring-policy';
 
@@ -100,29 +100,33 @@ export class SlateServer {
   }
 
   private formSlate(request: RecommendationRequest, items: AvailableItems, row: Float32Array, epsilon: number): RecommendedItem[] {
-    const candidates = this.candidateRows(request, items);
-    const candidateScores = Float32Array.from(candidates, (rowIndex) => row[rowIndex]);
-    return epsilonGreedySlate(candidateScores, request.slateSize, epsilon, this.deps.random).map((pick) => ({
-      itemId: items.ids[candidates[pick.candidate]],
+    const { random } = this.deps;
+    const toItem = (itemIndex: number, score: number, pick: SlatePick): RecommendedItem => ({
+      itemId: items.ids[itemIndex],
       position: pick.position,
-      score: candidateScores[pick.candidate],
+      score,
       propensity: pick.propensity,
       explored: pick.explored,
-    }));
+    });
+    if (request.candidateItemIds === null) {
+      // The whole available catalog: pick straight from the score row; only the viewed item is excluded.
+      const context = request.contextItemId === null ? undefined : items.rowOf.get(request.contextItemId);
+      const picks = epsilonGreedySlate(row, request.slateSize, epsilon, random, context === undefined ? [] : [context]);
+      return picks.map((pick) => toItem(pick.candidate, row[pick.candidate], pick));
+    }
+    const candidates = this.candidateRows(request, items);
+    const candidateScores = Float32Array.from(candidates, (rowIndex) => row[rowIndex]);
+    return epsilonGreedySlate(candidateScores, request.slateSize, epsilon, random).map((pick) =>
+      toItem(candidates[pick.candidate], candidateScores[pick.candidate], pick),
+    );
   }
 
-  /** Rows of the catalog matrix this request may be served: available, within its candidates, not the viewed item. */
+  /** Rows of the catalog matrix a request with explicit candidates may get: available, listed, not the viewed item. */
   private candidateRows(request: RecommendationRequest, items: AvailableItems): number[] {
-    const context = request.contextItemId;
-    if (request.candidateItemIds === null) {
-      const rows: number[] = [];
-      for (let rowIndex = 0; rowIndex < items.ids.length; rowIndex += 1) if (items.ids[rowIndex] !== context) rows.push(rowIndex);
-      return rows;
-    }
     const rows = new Set<number>();
-    for (const itemId of request.candidateItemIds) {
+    for (const itemId of request.candidateItemIds ?? []) {
       const rowIndex = items.rowOf.get(itemId);
-      if (rowIndex !== undefined && itemId !== context) rows.add(rowIndex);
+      if (rowIndex !== undefined && itemId !== request.contextItemId) rows.add(rowIndex);
     }
     return [...rows];
   }

@@ -1,5 +1,6 @@
 import {
   codecs,
+  reasonOf,
   validateAction,
   type BatchingProducer,
   type CatalogItem,
@@ -10,7 +11,7 @@ import {
   type TopicNames,
   type UserFeedback,
 } from '@rec/shared';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { PlatformTransport } from './platform-transport';
 import type { SimulatorMetrics } from './simulator-metrics';
 
@@ -67,7 +68,7 @@ export class KafkaPlatformTransport implements PlatformTransport {
       autoCommit: false,
       eachBatch: async ({ batch, heartbeat }) => {
         for (const message of batch.messages) {
-          await this.onActionMessage(batch.topic, batch.partition, message.offset, message.key, message.value, message.headers);
+          await this.onActionMessage(batch.topic, batch.partition, message);
         }
         await heartbeat();
       },
@@ -118,20 +119,14 @@ export class KafkaPlatformTransport implements PlatformTransport {
     );
   }
 
-  private async onActionMessage(
-    topic: string,
-    partition: number,
-    offset: string,
-    key: Buffer | null,
-    value: Buffer | null,
-    headers: Record<string, unknown> | undefined,
-  ): Promise<void> {
+  private async onActionMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
     let action: RecommendationAction;
     try {
-      action = validateAction(codecs.action.decode(value));
+      action = validateAction(codecs.action.decode(message.value));
     } catch (error) {
-      this.deps.metrics?.invalidActions.inc({ reason: error instanceof Error ? error.name : 'unknown' });
-      await this.deps.deadLetters.publish({ topic, partition, offset, key, value, headers: headers as never }, error);
+      this.deps.metrics?.invalidActions.inc({ reason: reasonOf(error) });
+      const { offset, key, value, headers } = message;
+      await this.deps.deadLetters.publish({ topic, partition, offset, key, value, headers }, error);
       return;
     }
     const waiter = this.waiters.get(action.requestId);
