@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from '../logging/logger';
 import type { ServiceMetrics } from '../metrics/service-metrics';
 import type { DeadLetterPublisher } from './dead-letter-publisher';
@@ -51,8 +51,12 @@ export class CompactedTopicReader<T> {
   async start(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
-    const ends = await admin.fetchTopicOffsets(this.options.topic);
-    await admin.disconnect();
+    let ends: Awaited<ReturnType<typeof fetchEndOffsets>>;
+    try {
+      ends = await fetchEndOffsets(admin, this.options.topic);
+    } finally {
+      await admin.disconnect();
+    }
     // Offsets still to reach, per partition: the high watermark minus one.
     const remaining = new Map<number, bigint>();
     for (const { partition, high, low } of ends) if (BigInt(high) > BigInt(low)) remaining.set(partition, BigInt(high) - 1n);
@@ -93,5 +97,20 @@ export class CompactedTopicReader<T> {
 
   async stop(): Promise<void> {
     await this.consumer.disconnect();
+  }
+}
+
+/**
+ * The topic's offsets, retried: kafkajs's admin gives up at once on NOT_LEADER_FOR_PARTITION, which a
+ * broker answers for a moment after creating a topic (it publishes the leader before it serves it).
+ */
+async function fetchEndOffsets(admin: Admin, topic: string, attempts = 20): ReturnType<Admin['fetchTopicOffsets']> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (!isRetriable(error) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50 * attempt, 500)));
+    }
   }
 }

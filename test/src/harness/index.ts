@@ -1,0 +1,10 @@
+/** The test harness: unique namespaces on the real broker and Redis, produce/consume helpers, cleanup. */
+export * from './infra-endpoints';
+export * from './test-namespace';
+export * from './test-logger';
+export * from './wait';
+export * from './kafka-helpers';
+export * from './redis-helpers';
+export * from './test-context';
+export * from './sample-records';
+export * from './plain-record';

@@ -1,0 +1,27 @@
+import { Redis } from 'ioredis';
+import { redisUrl } from './infra-endpoints';
+import type { TestNamespace } from './test-namespace';
+
+/** A Redis client on the test Redis that fails fast (no endless reconnects) when Redis is down. */
+export async function createTestRedis(): Promise<Redis> {
+  const redis = new Redis(redisUrl(), { lazyConnect: true, maxRetriesPerRequest: 2, retryStrategy: (attempt) => (attempt > 3 ? null : 100 * attempt) });
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw new Error(`Redis at ${redisUrl()} does not answer (start it with: bash infra/bin/up): ${(error as Error).message}`);
+  }
+  return redis;
+}
+
+/** Deletes every key under the namespace's prefix; returns how many. */
+export async function deleteNamespaceKeys(redis: Redis, ns: TestNamespace): Promise<number> {
+  let deleted = 0;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', ns.keys.pattern(), 'COUNT', 500);
+    if (keys.length > 0) deleted += await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return deleted;
+}
