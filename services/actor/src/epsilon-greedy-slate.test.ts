@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { seededRandom as seeded } from '@rec/shared';
 import { epsilonGreedySlate, topIndices } from './epsilon-greedy-slate';
 
 /** A scripted random source: returns the given numbers in order. */
@@ -8,18 +9,6 @@ function scripted(...values: number[]): () => number {
     const value = values.shift();
     if (value === undefined) throw new Error('script ran out of random numbers');
     return value;
-  };
-}
-
-/** mulberry32: a small seeded generator for the Monte-Carlo check. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
