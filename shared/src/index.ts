@@ -34,3 +34,7 @@ export * from './weights/weights-subscriber';
 export * from './redis/popularity-store';
 export * from './catalog/catalog-follower';
 export * from './util/seeded-random';
+export * from './policy/epsilon-greedy-marginals';
+/** The client types services need in signatures, so a service depends on @rec/shared alone. */
+export type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+export type { Counter, Gauge, Histogram } from 'prom-client';

@@ -1,9 +1,11 @@
+import { epsilonGreedyMarginals } from '@rec/shared';
+
 /** One filled slate position: which candidate, with what probability, and whether exploration put it there. */
 export interface SlatePick {
   /** Index into the candidate list. */
   candidate: number;
   position: number;
-  /** P(this candidate at this position | the candidates above it): exact under the policy. */
+  /** P(this candidate at this position | the request): the exact marginal under the policy. */
   propensity: number;
   explored: boolean;
 }
@@ -11,9 +13,9 @@ export interface SlatePick {
 /**
  * An epsilon-greedy slate, position by position (DESIGN.md section 3): with probability 1 - epsilon the
  * highest-scoring remaining candidate (ties: the lower index), with probability epsilon a uniformly random
- * remaining one. The propensity of the candidate placed at position k, given the candidates above it, is
- *     (1 - epsilon) * [it is the best remaining] + epsilon / |remaining|
- * which is exact; the slate's probability is the product over positions.
+ * remaining one. Each pick's propensity is the exact marginal P(this candidate at this position | the
+ * request), from its greedy rank (see epsilonGreedyMarginals); the per-step probability
+ * (1 - epsilon) * [best remaining] + epsilon / |remaining| is not what the contract logs.
  * `scores[i]` scores candidate i; `excluded` lists candidates that may not be shown (e.g. the item being
  * viewed); `random()` returns uniform numbers in [0, 1).
  */
@@ -24,27 +26,28 @@ export function epsilonGreedySlate(
   random: () => number,
   excluded: readonly number[] = [],
 ): SlatePick[] {
-  const taken = new Uint8Array(scores.length);
-  for (const candidate of excluded) taken[candidate] = 1;
+  // The few candidates already placed or excluded: a short list beats a catalog-sized mask per request.
+  const taken: number[] = [...excluded];
   const available = scores.length - excluded.length;
   const size = Math.min(slateSize, available);
   const ranked = topIndices(scores, size + excluded.length);
+  // Greedy ranks among the showable candidates; anything outside the top `size` shares one marginal.
+  const greedyRank = new Map(ranked.filter((candidate) => !excluded.includes(candidate)).map((candidate, rank) => [candidate, rank]));
+  const marginals = epsilonGreedyMarginals(available, size, epsilon);
   let bestPointer = 0;
   const picks: SlatePick[] = [];
   for (let position = 0; position < size; position += 1) {
-    while (taken[ranked[bestPointer]] === 1) bestPointer += 1;
+    while (taken.includes(ranked[bestPointer])) bestPointer += 1;
     const best = ranked[bestPointer];
-    const remaining = available - position;
     const explored = random() < epsilon;
     let candidate = best;
     if (explored) {
       // Uniform over the remaining candidates: rejection sampling, cheap since few are taken.
       do candidate = Math.floor(random() * scores.length);
-      while (taken[candidate] === 1);
+      while (taken.includes(candidate));
     }
-    taken[candidate] = 1;
-    const propensity = (candidate === best ? 1 - epsilon : 0) + epsilon / remaining;
-    picks.push({ candidate, position, propensity, explored });
+    taken.push(candidate);
+    picks.push({ candidate, position, propensity: marginals.of(greedyRank.get(candidate) ?? size, position), explored });
   }
   return picks;
 }
@@ -54,14 +57,22 @@ export function epsilonGreedySlate(
  * sorted buffer: O(n) for the small k of a slate.
  */
 export function topIndices(scores: ArrayLike<number>, k: number): number[] {
-  const top: number[] = [];
+  if (k <= 0) return [];
+  const top = new Int32Array(k);
+  let filled = 0;
+  // The k-th best score so far, once k are held: most scores lose to it in one comparison.
+  let threshold = Number.NEGATIVE_INFINITY;
   for (let index = 0; index < scores.length; index += 1) {
     const score = scores[index];
-    if (top.length === k && !(score > scores[top[k - 1]])) continue;
-    let slot = top.length === k ? k - 1 : top.length;
-    while (slot > 0 && score > scores[top[slot - 1]]) slot -= 1;
-    top.splice(slot, 0, index);
-    if (top.length > k) top.pop();
+    if (filled === k && !(score > threshold)) continue;
+    let slot = filled === k ? k - 1 : filled;
+    while (slot > 0 && score > scores[top[slot - 1]]) {
+      top[slot] = top[slot - 1];
+      slot -= 1;
+    }
+    top[slot] = index;
+    if (filled < k) filled += 1;
+    if (filled === k) threshold = scores[top[k - 1]];
   }
-  return top;
+  return Array.from(top.subarray(0, filled));
 }

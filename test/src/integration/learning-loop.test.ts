@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DLQ_HEADERS, codecs, dlqTopic, type CatalogItem, type RecommendationAction, type RecommendationRequest, type Transition, type UserFeedback } from '@rec/shared';
+import { DLQ_HEADERS, codecs, dlqTopic, epsilonGreedyMarginals, type CatalogItem, type RecommendationAction, type RecommendationRequest, type Transition, type UserFeedback } from '@rec/shared';
 import { openTestContext, waitFor, type TestContext } from '../harness';
 import { ServiceStack, metricValue } from '../harness/service-stack';
 
@@ -58,11 +58,11 @@ describe('learning loop on the real broker', () => {
     assert.equal(first.policy, 'ddqn');
     assert.equal(first.epsilon, 0.5);
     assert.deepEqual(first.items.map((item) => item.position), [0, 1, 2, 3]);
+    // Each propensity is the exact marginal of some greedy rank at that position (11 available items).
+    const marginals = epsilonGreedyMarginals(11, 4, 0.5);
     for (const [position, item] of first.items.entries()) {
-      // (1 - eps) * [greedy] + eps / remaining: one of two exact values per position.
-      const remaining = 11 - position;
-      const options = [0.5 / remaining, 0.5 + 0.5 / remaining];
-      assert.ok(options.some((p) => Math.abs(p - item.propensity) < 1e-9), `position ${position} propensity ${item.propensity}`);
+      const options = [0, 1, 2, 3, 4].map((rank) => marginals.of(rank, position));
+      assert.ok(options.some((p) => Math.abs(p - item.propensity) < 1e-12), `position ${position} propensity ${item.propensity}`);
     }
 
     assert.deepEqual(byId.get(restricted.requestId)!.items.map((item) => item.itemId).sort(), ['item-1', 'item-2']);

@@ -11,7 +11,7 @@ import {
   type TopicNames,
   type UserFeedback,
 } from '@rec/shared';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage } from '@rec/shared';
 import type { PlatformTransport } from './platform-transport';
 import type { SimulatorMetrics } from './simulator-metrics';
 

@@ -60,24 +60,24 @@ export async function runSimulation(deps: DriverDependencies): Promise<DriverOut
   await transport.publishCatalog(world.catalog.items.map((item) => SimCatalog.toCatalogItem(item, clock.publish(0, 0))));
   logger?.info({ items: world.catalog.size, categories: world.catalog.categories.length }, 'catalog published');
 
-  const publishCatalogChange = async (requestCount: number, now: number): Promise<void> => {
-    const change = world.churn.advance(requestCount, now);
+  /** Applies the catalog changes due before request `requestIndex` is issued, and publishes them. */
+  const publishCatalogChange = async (requestIndex: number, now: number): Promise<void> => {
+    const change = world.churn.advance(requestIndex + 1, now);
     if (change === null || change.changed.length === 0) return;
-    for (const item of change.changed) {
-      if (item.arrivedAtRequest !== null) ledger.noteNewItem(item.category.name, item.arrivedAtRequest);
-    }
+    // New items are visible from this request on: the ledger's new-versus-old comparison starts here.
+    for (const item of change.changed) if (item.arrivedAtRequest !== null) ledger.noteNewItem(item.category.name, requestIndex);
     metrics?.catalogChanges.inc({ kind: 'stockout' }, change.stockouts);
     metrics?.catalogChanges.inc({ kind: 'restock' }, change.restocks);
     metrics?.catalogChanges.inc({ kind: 'arrival' }, change.arrivals);
     const publishedAt = clock.publish(now, 0);
     await transport.publishCatalog(change.changed.map((item: SimItem) => SimCatalog.toCatalogItem(item, publishedAt)));
-    logger?.debug({ atRequest: requestCount, ...change, changed: change.changed.length }, 'catalog changed');
+    logger?.debug({ atRequest: requestIndex, ...change, changed: change.changed.length }, 'catalog changed');
   };
 
   const runStep = async (visit: Visit): Promise<boolean> => {
     const requestIndex = issued;
     issued += 1;
-    await publishCatalogChange(issued, visit.now);
+    await publishCatalogChange(requestIndex, visit.now);
     await limiter.take();
     const prepared = simulator.prepareRequest(visit, requestIndex);
     latestVirtualTime = Math.max(latestVirtualTime, prepared.virtualTime);

@@ -1,5 +1,5 @@
 import type { FeedbackType, ServiceMetrics } from '@rec/shared';
-import type { Counter, Gauge, Histogram } from 'prom-client';
+import type { Counter, Gauge, Histogram } from '@rec/shared';
 import type { RejectedItems } from '../session/session-simulator';
 
 /** The simulator's own Prometheus metrics (rec_simulator_...), on the service registry. */

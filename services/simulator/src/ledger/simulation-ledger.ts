@@ -82,6 +82,9 @@ export interface LedgerSummary {
   curve: CurveWindow[];
 }
 
+/** What the ledger keeps per answered request (slots are tallied on arrival and not kept). */
+type StoredRequest = Omit<RequestRecord, 'slots' | 'sessionId' | 'requestIndex'>;
+
 /** Running sums over a set of requests. */
 class Tally {
   requests = 0;
@@ -94,7 +97,7 @@ class Tally {
   oracleClicks = 0;
   oracleSlots = 0;
 
-  add(record: RequestRecord): void {
+  add(record: StoredRequest): void {
     this.requests += 1;
     this.impressions += record.impressions;
     this.clicks += record.clicks;
@@ -146,7 +149,7 @@ interface CategoryCounts {
  * windows them (`windows` equal windows) and takes the last 10% as the final window.
  */
 export class SimulationLedger {
-  private readonly requests: RequestRecord[] = [];
+  private readonly requests: StoredRequest[] = [];
   private readonly sessions: SessionRecord[] = [];
   private timeoutCount = 0;
   /** Request index at which each category got its first mid-run item. */
@@ -170,13 +173,14 @@ export class SimulationLedger {
   }
 
   recordRequest(record: RequestRecord): void {
-    this.requests.push(record);
+    const { slots, sessionId: _sessionId, requestIndex: _requestIndex, ...stored } = record;
+    this.requests.push(stored);
     let byCategory = this.newItemCounts.get(record.policy);
     if (byCategory === undefined) {
       byCategory = new Map();
       this.newItemCounts.set(record.policy, byCategory);
     }
-    for (const slot of record.slots) {
+    for (const slot of slots) {
       const arrival = this.firstArrival.get(slot.category);
       if (arrival === undefined || record.requestIndex < arrival) continue;
       let counts = byCategory.get(slot.category);

@@ -6,7 +6,8 @@ import { DEFAULT_REWARD_WEIGHTS, SURFACES, type RequestContext } from '../world/
 import type { SimUser } from '../world/user-population';
 import { dot } from '../world/vector-math';
 import { World } from '../world/world';
-import { epsilonGreedyMarginals, marginalOf, sampleEpsilonGreedySlate } from './epsilon-greedy-marginals';
+import { epsilonGreedyMarginals } from '@rec/shared';
+import { sampleEpsilonGreedySlate } from './epsilon-greedy-marginals';
 import { estimateOffPolicy, meanEstimate, type Estimate, type LoggedUnit, type OffPolicyEstimate } from './estimators';
 
 /**
@@ -97,7 +98,7 @@ export function runOpeExperiment(options: OpeExperimentOptions, target: Experime
     const outcomes = sampleSlateOutcome(logPrng, valuesOf(world, context, slate), context.eta);
     const unit = slate.map((item, position) => ({
       reward: outcomes[position].clicked ? 1 : 0,
-      loggingPropensity: marginalOf(marginals, ranks[position], position),
+      loggingPropensity: marginals.of(ranks[position], position),
       targetProbability: targetProbability(context, item, position),
     }));
     units.push(unit);

@@ -77,6 +77,9 @@ export interface StepResult {
  * the user goes on. The driver moves requests and feedback over Kafka (or in-process for tests).
  */
 export class SessionSimulator {
+  /** Requests prepared and not yet applied, by requestId (the private view in-process policies may use). */
+  private readonly inFlight = new Map<string, PreparedRequest>();
+
   constructor(
     readonly world: World,
     readonly clock: VirtualClock,
@@ -129,7 +132,14 @@ export class SessionSimulator {
       attributes: { device: user.device, locale: user.locale },
     };
     visit.step += 1;
-    return { request, requestIndex, context, eta, oracle, virtualTime: visit.now };
+    const prepared: PreparedRequest = { request, requestIndex, context, eta, oracle, virtualTime: visit.now };
+    this.inFlight.set(request.requestId, prepared);
+    return prepared;
+  }
+
+  /** A request prepared and not yet applied. */
+  preparedRequest(requestId: string): PreparedRequest | undefined {
+    return this.inFlight.get(requestId);
   }
 
   /**
@@ -141,6 +151,7 @@ export class SessionSimulator {
     const { user } = visit;
     const { model } = this.world;
     const requestId = prepared.request.requestId;
+    this.inFlight.delete(requestId);
     const feedback: UserFeedback[] = [];
     const emit = (itemId: string, type: FeedbackType, value: number, virtualTime: number, eventId: string, fromRequest: boolean): void => {
       const timestamp = this.clock.publish(virtualTime, visit.lastPublishedAt);

@@ -36,9 +36,9 @@ export interface Scenario {
   positionBiasMobile: number;
 
   // --- Purchase funnel after a click
-  /** Logit of add-to-cart after a click (plus half the click utility, minus price). */
+  /** Logit of add-to-cart after a click (plus half the click utility). */
   cartBias: number;
-  /** Logit of purchase after add-to-cart (minus price). */
+  /** Logit of purchase after add-to-cart (minus price sensitivity times log relative price). */
   purchaseBias: number;
 
   // --- Satiation: each category's appeal drops with exposure and recovers with time
@@ -93,7 +93,7 @@ const DEFAULT: Scenario = {
   positionBiasDesktop: 0.8,
   positionBiasMobile: 1.1,
   cartBias: -1.5,
-  purchaseBias: -0.4,
+  purchaseBias: -0.8,
   satiationPerExposure: 0.15,
   satiationPerClick: 0.3,
   satiationDecayPerStep: 0.8,
@@ -104,7 +104,7 @@ const DEFAULT: Scenario = {
   continueBias: 0.4,
   continuePerClick: 0.6,
   continuePerPurchase: 1,
-  continueBoredomPenalty: 0.5,
+  continueBoredomPenalty: 0.3,
   continueSatiationPenalty: 0.3,
   maxSessionLength: 30,
   returnGapHours: 8,
@@ -122,7 +122,7 @@ const SESSION_DYNAMICS: Scenario = {
   continueBias: 1.2,
   continuePerClick: 0.8,
   continuePerPurchase: 1.5,
-  continueBoredomPenalty: 4,
+  continueBoredomPenalty: 5,
   continueSatiationPenalty: 0.8,
   returnEffect: 0.8,
 };

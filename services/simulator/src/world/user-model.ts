@@ -9,7 +9,7 @@ import { dot, moveToward, sigmoid } from './vector-math';
  *   1. click utility      z(u, i | context) = clickBias + tasteWeight * <taste_u, latent_i> + quality_i
  *                           - priceSensitivity_u * log(price_i / 100) + timeOfDay(category_i, localHour)
  *                           - satiationPenalty * satiation_u[category_i] + surface terms
- *   2. funnel             P(click | examined) = sigmoid(z); P(cart | click) = sigmoid(cartBias + z/2 - price);
+ *   2. funnel             P(click | examined) = sigmoid(z); P(cart | click) = sigmoid(cartBias + z/2);
  *                         P(purchase | cart) = sigmoid(purchaseBias - price)
  *   3. item value         expected reward of an examined item = P(click) * (w_click + P(cart) * (w_cart
  *                         + P(purchase) * (w_purchase + w_value * price)))
@@ -113,7 +113,7 @@ export class UserModel {
     const utility = this.clickUtility(user, context, item, categoryTerms);
     const priceTerm = user.priceSensitivity * item.logRelativePrice;
     const clickProbability = sigmoid(utility);
-    const cartProbability = sigmoid(scenario.cartBias + utility / 2 - priceTerm);
+    const cartProbability = sigmoid(scenario.cartBias + utility / 2);
     const purchaseProbability = sigmoid(scenario.purchaseBias - priceTerm);
     const purchaseReward = w.purchase + w.purchaseValue * item.price;
     const expectedReward = clickProbability * (w.click + cartProbability * (w.addToCart + purchaseProbability * purchaseReward));
