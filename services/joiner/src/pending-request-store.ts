@@ -4,7 +4,7 @@ import type { Redis, RedisKeys } from '@rec/shared';
 export interface PendingRequest {
   requestId: string;
   userId: string;
-  /** When the action was served, epoch ms (the reward wait counts from here). */
+  /** When the action was served (its Kafka record timestamp, epoch ms): the reward wait counts from here. */
   servedAt: number;
   modelVersion: number;
   items: { itemId: string; position: number; propensity: number }[];
@@ -14,7 +14,7 @@ export interface PendingRequest {
   rewards: Map<string, number>;
   /** Items whose impression the platform confirmed. */
   impressions: Set<string>;
-  /** Newest feedback timestamp folded in, or null. */
+  /** Arrival time of the newest feedback folded in, or null. */
   lastFeedbackAt: number | null;
 }
 
@@ -27,7 +27,7 @@ export type FeedbackOutcome = 'counted' | 'organic' | 'duplicate' | 'late' | 'af
  * action (the topics are read independently), so the pending hash is created if absent. Refused when
  * the request's transitions were already emitted or the reward wait has passed.
  * KEYS: seen-event, user history, pending hash ('' when organic).
- * ARGV: history entry, history length, history ttl, dedup ttl, itemId, reward, isImpression, feedback ts, pending ttl, reward wait.
+ * ARGV: history entry, history length, history ttl, dedup ttl, itemId, reward, isImpression, arrival ts, pending ttl, reward wait.
  */
 const APPLY_FEEDBACK = `
 if redis.call('SET', KEYS[1], '1', 'PX', ARGV[4], 'NX') == false then return 'duplicate' end
@@ -88,7 +88,8 @@ export interface FeedbackFold {
   historyEntry: string;
   reward: number;
   impression: boolean;
-  timestamp: number;
+  /** When the feedback arrived (its Kafka record timestamp, epoch ms): the reward wait is measured on arrival. */
+  arrivedAt: number;
 }
 
 /**
@@ -147,7 +148,7 @@ export class PendingRequestStore {
       feedback.itemId,
       feedback.reward,
       feedback.impression ? 1 : 0,
-      feedback.timestamp,
+      feedback.arrivedAt,
       this.options.ttlMs,
       this.options.rewardWaitMs,
     );

@@ -37,7 +37,8 @@ const SWEEP_LIMIT = 512;
  * The joiner's role. Actions and feedback are folded into pending requests in Redis (each step atomic
  * and idempotent, so redelivery after a crash neither loses nor doubles anything); a sweep emits a
  * request's transitions once they are due: `joinWaitMs` after the user's next request fixed the next
- * state, or at the session timeout (done).
+ * state, or at the session timeout (done). Waits are measured on arrival times (Kafka record timestamps),
+ * whatever clock the platform stamps its events with; event timestamps go into the user's history.
  */
 export class RewardJoiner {
   private readonly now: () => number;
@@ -71,12 +72,12 @@ export class RewardJoiner {
     // Issued in order without awaiting in between: Redis runs them in order, so within a chunk each
     // request sees its predecessor as the user's last request.
     const recorded = await Promise.all(
-      records.map(({ value: action, partition }) =>
+      records.map(({ value: action, partition, timestamp }) =>
         pending.recordAction(
           {
             requestId: action.requestId,
             userId: action.userId,
-            servedAt: action.timestamp,
+            servedAt: timestamp,
             modelVersion: action.modelVersion,
             items: action.items.map(({ itemId, position, propensity }) => ({ itemId, position, propensity })),
           },
@@ -101,7 +102,7 @@ export class RewardJoiner {
     const { pending, config, metrics, popularity } = this.deps;
     const reward = { weights: config.rewardWeights, valueWeight: config.rewardValueWeight };
     const outcomes = await Promise.all(
-      records.map(({ value: feedback }) =>
+      records.map(({ value: feedback, timestamp }) =>
         pending.applyFeedback({
           eventId: feedback.eventId,
           userId: feedback.userId,
@@ -110,7 +111,7 @@ export class RewardJoiner {
           historyEntry: formatHistoryEntry(feedback),
           reward: rewardOf(feedback, reward),
           impression: feedback.type === 'IMPRESSION',
-          timestamp: feedback.timestamp,
+          arrivedAt: timestamp,
         }),
       ),
     );
@@ -118,7 +119,7 @@ export class RewardJoiner {
     outcomes.forEach((outcome, index) => {
       const feedback = records[index].value;
       metrics.countFeedback(outcome, feedback.type, rewardOf(feedback, reward));
-      if (outcome !== 'duplicate' && feedback.type === 'CLICK') clicks.push(feedback);
+      if (outcome !== 'duplicate' && feedback.type === 'CLICK') clicks.push({ itemId: feedback.itemId, timestamp: records[index].timestamp });
     });
     await popularity.countClicks(clicks);
   }

@@ -80,27 +80,28 @@ describe('learning loop on the real broker', () => {
 
   it('joins actions and feedback into transitions: rewards inside the wait, late and duplicate feedback dropped', async () => {
     await stack.actor();
-    await stack.joiner({ JOINER_REWARD_WAIT_MS: '2000', JOINER_SESSION_TIMEOUT_MS: '60000' });
+    await stack.joiner({ JOINER_REWARD_WAIT_MS: '1000', JOINER_SESSION_TIMEOUT_MS: '60000' });
     const first = request('u-join');
     await ctx.produceRecords(ctx.ns.topics.requests, codecs.request, [first], (r) => r.userId);
     const action = actionsOf(await ctx.consumeUntil(ctx.ns.topics.actions, (received) => actionsOf(received).some((a) => a.requestId === first.requestId))).find((a) => a.requestId === first.requestId)!;
     const [clicked, purchased, late] = action.items.map((item) => item.itemId);
-    const feedback = (eventId: string, itemId: string, type: UserFeedback['type'], delayMs: number): UserFeedback => ({
-      eventId, userId: 'u-join', requestId: first.requestId, itemId, type, value: 0, timestamp: action.timestamp + delayMs,
+    const feedback = (eventId: string, itemId: string, type: UserFeedback['type']): UserFeedback => ({
+      eventId, userId: 'u-join', requestId: first.requestId, itemId, type, value: 0, timestamp: Date.now(),
     });
     await ctx.produceRecords(
       ctx.ns.topics.feedback,
       codecs.feedback,
       [
-        feedback('e-click', clicked, 'CLICK', 100),
-        feedback('e-click', clicked, 'CLICK', 100), // a duplicate eventId: counted once
-        feedback('e-purchase', purchased, 'PURCHASE', 500),
-        feedback('e-late', late, 'CLICK', 2_500), // 2.5 s after serving, the reward wait is 2 s
+        feedback('e-click', clicked, 'CLICK'),
+        feedback('e-click', clicked, 'CLICK'), // a duplicate eventId: counted once
+        feedback('e-purchase', purchased, 'PURCHASE'),
       ],
       (f) => f.userId,
     );
-    // Give the joiner time to fold the feedback, then the user's next request fixes the next state.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // The reward wait is 1 s from the action's arrival: this click arrives after it.
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    await ctx.produceRecords(ctx.ns.topics.feedback, codecs.feedback, [feedback('e-late', late, 'CLICK')], (f) => f.userId);
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const second = request('u-join');
     await ctx.produceRecords(ctx.ns.topics.requests, codecs.request, [second], (r) => r.userId);
 
