@@ -85,6 +85,7 @@ export class SlateServer {
     await deps.requestStates.putMany(
       requests.map((request, index) => ({
         requestId: request.requestId,
+        requestTimestamp: request.timestamp,
         state: Buffer.from(floatsToBytes(states.subarray(index * STATE_DIM, (index + 1) * STATE_DIM))),
       })),
     );

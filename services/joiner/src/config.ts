@@ -5,7 +5,11 @@ export interface JoinerConfig {
   common: CommonConfig;
   /** Feedback counts for a recommendation only this long after it was served (JOINER_REWARD_WAIT_MS). */
   rewardWaitMs: number;
-  /** A user with no request for this long has ended the session: pending transitions become done (JOINER_SESSION_TIMEOUT_MS). */
+  /**
+   * A session ends after this long without a request (JOINER_SESSION_TIMEOUT_MS): a request with no successor
+   * for this long (processing time), or whose successor is stamped later than this (the platform's clock),
+   * becomes done transitions.
+   */
   sessionTimeoutMs: number;
   /**
    * Once the user's next request fixes the next state, wait this much longer for feedback still in flight,

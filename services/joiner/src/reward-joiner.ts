@@ -147,10 +147,9 @@ export class RewardJoiner {
     const dueIds = await pending.due(partition, now, SWEEP_LIMIT);
     if (dueIds.length === 0) return 0;
     const loaded = await pending.load(dueIds);
-    const wanted = loaded.flatMap((request) => (request === null ? [] : [request.requestId, request.nextRequestId ?? '']));
-    const states = await requestStates.getMany(wanted.filter((id) => id !== ''));
-    const stateOf = new Map<string, Buffer | null>();
-    wanted.filter((id) => id !== '').forEach((id, index) => stateOf.set(id, states[index]));
+    const wanted = [...new Set(loaded.flatMap((request) => (request === null ? [] : [request.requestId, request.nextRequestId ?? ''])))].filter((id) => id !== '');
+    const recorded = await requestStates.getMany(wanted);
+    const recordOf = new Map(wanted.map((id, index) => [id, recorded[index]]));
 
     const emittedIds: string[] = [];
     const discarded: string[] = [];
@@ -161,13 +160,17 @@ export class RewardJoiner {
         discarded.push(dueIds[index]);
         continue;
       }
-      const state = stateOf.get(request.requestId) ?? null;
-      const nextState = request.nextRequestId === null ? null : (stateOf.get(request.nextRequestId) ?? null);
-      if (state === null || (request.nextRequestId !== null && nextState === null)) {
+      const current = recordOf.get(request.requestId) ?? null;
+      const next = request.nextRequestId === null ? null : (recordOf.get(request.nextRequestId) ?? null);
+      if (current === null || (request.nextRequestId !== null && next === null)) {
         metrics.dropped.inc({ reason: 'missing-state' });
         discarded.push(request.requestId);
         continue;
       }
+      // A next request after a gap longer than the session timeout (on the platform's clock) starts a new session.
+      const sameSession = next !== null && next.requestTimestamp - current.requestTimestamp <= config.sessionTimeoutMs;
+      const nextState = sameSession ? next.state : null;
+      const state = current.state;
       const transitions = buildTransitions(request, state, nextState, catalog, { requireImpression: config.requireImpression, now });
       for (const transition of transitions) {
         messages.push({ key: transition.userId, value: codecs.transition.encode(transition) });

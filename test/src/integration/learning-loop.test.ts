@@ -119,6 +119,15 @@ describe('learning loop on the real broker', () => {
       assert.ok(transition.nextState !== null && transition.nextState.byteLength === transition.state.byteLength);
       assert.ok(Math.abs(transition.propensity - action.items.find((item) => item.itemId === transition.itemId)!.propensity) < 1e-12);
     }
+
+    // The user comes back an hour later (platform clock): the second request ended its session, so its
+    // transitions are done, with no next state.
+    const later = request('u-join', { timestamp: second.timestamp + 3_600_000 });
+    await ctx.produceRecords(ctx.ns.topics.requests, codecs.request, [later], (r) => r.userId);
+    const ofSecond = (await ctx.consumeUntil(ctx.ns.topics.transitions, (received) => received.map((m) => codecs.transition.decode(m.value)).filter((t) => t.requestId === second.requestId).length >= 4))
+      .map((message) => codecs.transition.decode(message.value))
+      .filter((t) => t.requestId === second.requestId);
+    assert.ok(ofSecond.every((t) => t.done && t.nextState === null), 'a session boundary makes done transitions');
   });
 
   it('trains: the learner sends gradients, the version advances, and the actor serves the new version', async () => {
