@@ -32,6 +32,8 @@ export interface SimulatorConfig {
   reportWindows: number;
   /** Interval of progress logs, ms; 0 = none (SIM_PROGRESS_INTERVAL_MS). */
   progressIntervalMs: number;
+  /** Progress as structured logs, or also as a plain line on stdout (SIM_PROGRESS_FORMAT: log or text). */
+  progressFormat: 'log' | 'text';
   /** Expected organic browsing events (requestId null) per request (SIM_ORGANIC_EVENTS_PER_REQUEST). */
   organicEventsPerRequest: number;
   /** Catalog churn is applied every this many requests; 0 = no churn (SIM_CATALOG_UPDATE_EVERY). */
@@ -82,6 +84,7 @@ export function readSimulatorConfig(environment: NodeJS.ProcessEnv = process.env
       SIM_REPORT_DIR: str({ default: '', desc: 'report directory; default reports/<timestamp>' }),
       SIM_REPORT_WINDOWS: intIn(1, 1_000)({ default: 20, desc: 'learning-curve windows' }),
       SIM_PROGRESS_INTERVAL_MS: intIn(0, 3_600_000)({ default: 5_000, desc: 'progress log interval' }),
+      SIM_PROGRESS_FORMAT: str({ default: 'log', choices: ['log', 'text'], desc: 'progress as logs, or also plain lines on stdout' }),
       SIM_ORGANIC_EVENTS_PER_REQUEST: numIn(0, 10)({ default: 0.2, desc: 'organic events per request' }),
       SIM_CATALOG_UPDATE_EVERY: intIn(0, 100_000_000)({ default: 500, desc: 'requests between catalog changes' }),
       SIM_STOCKOUTS_PER_1000_REQUESTS: numIn(0, 100_000)({ default: 3, desc: 'stockouts per 1,000 requests' }),
@@ -115,6 +118,7 @@ export function readSimulatorConfig(environment: NodeJS.ProcessEnv = process.env
     reportDir: env.SIM_REPORT_DIR !== '' ? env.SIM_REPORT_DIR : path.join('reports', now.toISOString().replace(/[:.]/g, '-')),
     reportWindows: env.SIM_REPORT_WINDOWS,
     progressIntervalMs: env.SIM_PROGRESS_INTERVAL_MS,
+    progressFormat: env.SIM_PROGRESS_FORMAT as 'log' | 'text',
     organicEventsPerRequest: env.SIM_ORGANIC_EVENTS_PER_REQUEST,
     catalogUpdateEvery: env.SIM_CATALOG_UPDATE_EVERY,
     stockoutsPer1000Requests: env.SIM_STOCKOUTS_PER_1000_REQUESTS,

@@ -74,6 +74,7 @@ async function main(): Promise<void> {
       actionTimeoutMs: config.actionTimeoutMs,
       requestsPerSecond: config.requestsPerSecond,
       progressIntervalMs: config.progressIntervalMs,
+      progressFormat: config.progressFormat,
     },
     logger: log,
     metrics,

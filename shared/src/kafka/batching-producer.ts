@@ -1,5 +1,5 @@
 import type { IHeaders, Kafka, Producer } from 'kafkajs';
-import { CompressionTypes } from 'kafkajs';
+import { CompressionTypes, Partitioners } from 'kafkajs';
 
 export interface OutgoingMessage {
   key: string | Buffer | null;
@@ -46,6 +46,8 @@ export class BatchingProducer {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // kafkajs 2's default (murmur2, as the Java client): a key lands where other Kafka clients put it.
+      createPartitioner: Partitioners.DefaultPartitioner,
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
     });
     this.lingerMs = options.lingerMs ?? 0;

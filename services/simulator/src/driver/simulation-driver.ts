@@ -18,6 +18,8 @@ export interface DriverOptions {
   requestsPerSecond: number;
   /** Interval of progress logs; 0: none. */
   progressIntervalMs: number;
+  /** Progress as structured log lines, or as one plain line on stdout for a person watching. */
+  progressFormat?: 'log' | 'text';
 }
 
 export interface DriverDependencies {
@@ -164,6 +166,12 @@ function startProgress(
         },
       ]),
     );
+    if (options.progressFormat === 'text') {
+      const policies = Object.entries(recent)
+        .map(([policy, summary]) => `${policy} reward/request ${summary.rewardPerRequest.toFixed(3)} (oracle ${summary.oracleRewardPerRequest.toFixed(3)}), CTR ${(100 * summary.ctr).toFixed(2)}%`)
+        .join('; ');
+      process.stdout.write(`  ${done.toLocaleString('en-US')}/${options.requests.toLocaleString('en-US')} requests, ${Math.round(rate)}/s, timeouts ${timeouts}: ${policies || 'no answers yet'}\n`);
+    }
     logger.info(
       {
         requests: done,
