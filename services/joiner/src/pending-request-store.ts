@@ -1,4 +1,4 @@
-import type { Redis, RedisKeys } from '@rec/shared';
+import { historyListOf, type Redis, type RedisKeys } from '@rec/shared';
 
 /** What the joiner keeps in Redis for one served request until its transitions are emitted. */
 export interface PendingRequest {
@@ -26,7 +26,7 @@ export type FeedbackOutcome = 'counted' | 'organic' | 'duplicate' | 'late' | 'af
  * then, when it names a request, add its reward to that pending request. Feedback may arrive before the
  * action (the topics are read independently), so the pending hash is created if absent. Refused when
  * the request's transitions were already emitted or the reward wait has passed.
- * KEYS: seen-event, user history, pending hash ('' when organic).
+ * KEYS: seen-event, the user's history list for this kind (engagements or impressions), pending hash ('' when organic).
  * ARGV: history entry, history length, history ttl, dedup ttl, itemId, reward, isImpression, arrival ts, pending ttl, reward wait.
  */
 const APPLY_FEEDBACK = `
@@ -139,7 +139,7 @@ export class PendingRequestStore {
   applyFeedback(feedback: FeedbackFold): Promise<FeedbackOutcome> {
     return this.redis.applyFeedback(
       this.keys.seenEvent(feedback.eventId),
-      this.keys.userHistory(feedback.userId),
+      historyListOf(this.keys, feedback.userId, feedback.impression ? 'IMPRESSION' : 'CLICK'),
       feedback.requestId === null ? '' : this.keys.pendingRequest(feedback.requestId),
       feedback.historyEntry,
       this.options.historyLength,

@@ -58,7 +58,7 @@ export async function runBatchConsumer<T>(options: BatchConsumerOptions<T>): Pro
     eachBatchAutoResolve: false,
     autoCommit: true,
     autoCommitInterval: 1_000,
-    partitionsConsumedConcurrently: Number(process.env.EXPERIMENT_PCC ?? 1),
+    partitionsConsumedConcurrently: 1,
     eachBatch: (payload) => processBatch(payload, options, maxChunk, log),
   });
 }

@@ -26,7 +26,7 @@ describe('redis keys', () => {
   });
 
   it('hash-tags per-user keys with the userId, so a cluster keeps one user on one slot', () => {
-    assert.ok(keys.userHistory('u1').includes('{u1}'));
+    assert.ok(keys.userEngagements('u1').includes('{u1}') && keys.userExposures('u1').includes('{u1}'));
     assert.ok(keys.userLastRequest('u1').includes('{u1}'));
   });
 

@@ -3,8 +3,10 @@
  * Per-user keys carry the userId in braces so a Redis Cluster keeps one user's keys on one slot.
  */
 export interface RedisKeys {
-  /** List: the user's recent interactions, newest first, capped. */
-  userHistory(userId: string): string;
+  /** List: the user's recent engagements (clicks, add-to-carts, purchases), newest first, capped. */
+  userEngagements(userId: string): string;
+  /** List: the user's recent impressions, newest first, capped (kept apart so they cannot crowd out engagements). */
+  userExposures(userId: string): string;
   /** String: the state vector an actor built for a request (float32 bytes), with a TTL. */
   requestState(requestId: string): string;
   /** Hash: one pending request the joiner is accumulating rewards for. */
@@ -27,7 +29,8 @@ export interface RedisKeys {
 
 export function redisKeys(prefix = 'rec:'): RedisKeys {
   return {
-    userHistory: (userId) => `${prefix}user:{${userId}}:history`,
+    userEngagements: (userId) => `${prefix}user:{${userId}}:engagements`,
+    userExposures: (userId) => `${prefix}user:{${userId}}:exposures`,
     requestState: (requestId) => `${prefix}request:${requestId}:state`,
     pendingRequest: (requestId) => `${prefix}pending:${requestId}`,
     userLastRequest: (userId) => `${prefix}user:{${userId}}:last-request`,

@@ -5,8 +5,10 @@ import type { Redis } from './redis-client';
 import type { RedisKeys } from './redis-keys';
 
 /**
- * Each user's recent interactions in Redis, newest first, capped at HISTORY_LENGTH. Entries are stored
- * compactly as "type|timestamp|itemId". Joiners append (from all feedback, organic included); actors read.
+ * Each user's recent interactions in Redis, newest first: engagements (clicks, add-to-carts, purchases)
+ * and impressions in two lists capped at HISTORY_LENGTH each, so the many impressions never push the few
+ * engagements out. Entries are stored compactly as "type|timestamp|itemId". Joiners append (from all
+ * feedback, organic included); actors read both lists, merged newest first.
  */
 export class UserHistoryStore {
   constructor(
@@ -20,7 +22,7 @@ export class UserHistoryStore {
     if (entries.length === 0) return;
     const pipeline = this.redis.pipeline();
     for (const entry of entries) {
-      const key = this.keys.userHistory(entry.userId);
+      const key = historyListOf(this.keys, entry.userId, entry.type);
       pipeline.lpush(key, formatHistoryEntry(entry));
       pipeline.ltrim(key, 0, HISTORY_LENGTH - 1);
       pipeline.pexpire(key, this.ttlMs);
@@ -34,13 +36,28 @@ export class UserHistoryStore {
   async readMany(userIds: readonly string[]): Promise<HistoryEntry[][]> {
     if (userIds.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const userId of userIds) pipeline.lrange(this.keys.userHistory(userId), 0, HISTORY_LENGTH - 1);
+    for (const userId of userIds) {
+      pipeline.lrange(this.keys.userEngagements(userId), 0, HISTORY_LENGTH - 1);
+      pipeline.lrange(this.keys.userExposures(userId), 0, HISTORY_LENGTH - 1);
+    }
     const results = (await pipeline.exec()) ?? [];
-    return results.map(([error, raw]) => {
+    const lists = results.map(([error, raw]) => {
       if (error) throw error;
       return (raw as string[]).map(parseEntry);
     });
+    return userIds.map((_, index) => mergeNewestFirst(lists[2 * index], lists[2 * index + 1]));
   }
+}
+
+/** The Redis list an interaction belongs to: impressions apart from engagements. */
+export function historyListOf(keys: RedisKeys, userId: string, type: FeedbackType): string {
+  return type === 'IMPRESSION' ? keys.userExposures(userId) : keys.userEngagements(userId);
+}
+
+function mergeNewestFirst(first: HistoryEntry[], second: HistoryEntry[]): HistoryEntry[] {
+  if (second.length === 0) return first;
+  if (first.length === 0) return second;
+  return [...first, ...second].sort((a, b) => b.timestamp - a.timestamp);
 }
 
 /** The stored form of one interaction: "typeIndex|timestamp|itemId". */

@@ -76,6 +76,15 @@ describe('state encoder', () => {
     assert.deepEqual(Array.from(encodeState(request, longer, lookup)), Array.from(encodeState(request, long, lookup)));
   });
 
+  it('keeps an old click in the state however many newer impressions follow it', () => {
+    const click: HistoryEntry = { itemId: 'i1', type: 'CLICK', timestamp: now - 1_000_000 };
+    const impressions = Array.from({ length: 3 * HISTORY_LENGTH }, (_, index): HistoryEntry => ({ itemId: 'i2', type: 'IMPRESSION', timestamp: now - index }));
+    const withClick = encodeState(request, [...impressions, click], lookup);
+    const without = encodeState(request, impressions, lookup);
+    // The engaged-items block (the first floats) is set only by the click.
+    assert.ok(withClick.subarray(0, 10).some((value, index) => value !== without[index]));
+  });
+
   it('encodes items to ITEM_DIM finite floats, whatever their feature count', () => {
     const many = encodeItem(item('x', 'c', 1e9, Array.from({ length: 40 }, (_, index) => index)));
     assert.equal(many.length, ITEM_DIM);

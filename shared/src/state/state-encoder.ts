@@ -8,8 +8,9 @@ import { ITEM_DIM } from './item-encoder';
  * serving never disagree. Bump ENCODER_VERSION on any change to the layout below.
  *
  * Layout (STATE_DIM floats):
- *   [0, I)        recency-weighted mean of items the user engaged with (click, cart, purchase)
+ *   [0, I)        recency-weighted mean of items the user engaged with (click 1, cart 2, purchase 3)
  *   [I, 2I)       recency-weighted mean of items the user was shown (exposure, for satiation)
+ * (each over the newest HISTORY_LENGTH of its kind; version 2 stopped impressions crowding out engagements)
  *   2I .. 2I+2    log1p(#engagements), log1p(#impressions), freshness of the last interaction
  *   4 time        hour of day and day of week as sin/cos
  *   5 surface     one-hot: home, product, cart, search, other
@@ -17,10 +18,10 @@ import { ITEM_DIM } from './item-encoder';
  *   8 attributes  hashed "key=value" buckets of the request attributes
  * where I = ITEM_DIM.
  */
-export const ENCODER_VERSION = 1;
+export const ENCODER_VERSION = 2;
 export const SURFACES = ['home', 'product', 'cart', 'search'] as const;
 export const ATTRIBUTE_BUCKETS = 8;
-/** Interactions kept per user (Redis list cap) and read per request. */
+/** Engagements, and separately impressions, kept per user (Redis list caps) and read per request. */
 export const HISTORY_LENGTH = 50;
 /** Weight of each newer interaction relative to the next older one. */
 const RECENCY_DECAY = 0.9;
@@ -63,20 +64,29 @@ export function encodeState(
   let exposedWeight = 0;
   let engagements = 0;
   let impressions = 0;
-  let recency = 1;
-  for (const entry of history.slice(0, HISTORY_LENGTH)) {
-    const vector = itemVector(entry.itemId);
+  // Recency decays within each kind: the 3rd newest click weighs the same however many impressions came between.
+  let engagedRecency = 1;
+  let exposedRecency = 1;
+  for (const entry of history) {
     const engagement = ENGAGEMENT_WEIGHT[entry.type];
-    if (engagement > 0) engagements += 1;
-    else impressions += 1;
-    if (vector !== undefined) {
-      const target = engagement > 0 ? OFFSETS.engaged : OFFSETS.exposed;
-      const weight = recency * (engagement > 0 ? engagement : 1);
-      for (let index = 0; index < ITEM_DIM; index += 1) out[offset + target + index] += weight * vector[index];
-      if (engagement > 0) engagedWeight += weight;
-      else exposedWeight += weight;
+    if (engagement > 0 ? engagements >= HISTORY_LENGTH : impressions >= HISTORY_LENGTH) continue;
+    const vector = itemVector(entry.itemId);
+    if (engagement > 0) {
+      engagements += 1;
+      if (vector !== undefined) {
+        const weight = engagedRecency * engagement;
+        for (let index = 0; index < ITEM_DIM; index += 1) out[offset + OFFSETS.engaged + index] += weight * vector[index];
+        engagedWeight += weight;
+      }
+      engagedRecency *= RECENCY_DECAY;
+    } else {
+      impressions += 1;
+      if (vector !== undefined) {
+        for (let index = 0; index < ITEM_DIM; index += 1) out[offset + OFFSETS.exposed + index] += exposedRecency * vector[index];
+        exposedWeight += exposedRecency;
+      }
+      exposedRecency *= RECENCY_DECAY;
     }
-    recency *= RECENCY_DECAY;
   }
   normalise(out, offset + OFFSETS.engaged, engagedWeight);
   normalise(out, offset + OFFSETS.exposed, exposedWeight);

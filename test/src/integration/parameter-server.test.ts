@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   DLQ_HEADERS,
+  ENCODER_VERSION,
   ITEM_DIM,
   STATE_DIM,
   checksumOf,
@@ -31,7 +32,7 @@ function transitions(count: number, seed: string): Transition[] {
     const item = new Float32Array(ITEM_DIM).map((_, k) => Math.cos(index * k));
     return {
       transitionId: `${seed}-${index}`, userId: `u${index % 7}`, requestId: `${seed}-r${index}`, itemId: `item-${index % 8}`, position: 0,
-      encoderVersion: 1, state: Buffer.from(floatsToBytes(state)), itemFeatures: Buffer.from(floatsToBytes(item)),
+      encoderVersion: ENCODER_VERSION, state: Buffer.from(floatsToBytes(state)), itemFeatures: Buffer.from(floatsToBytes(item)),
       reward: index % 3 === 0 ? 1 : 0, nextState: Buffer.from(floatsToBytes(state.map((v) => v / 2))), done: false,
       propensity: 0.5, modelVersion: 0, requestTimestamp: Date.now(), lastFeedbackTimestamp: Date.now(), emittedAt: Date.now(),
     };
