@@ -11,7 +11,7 @@ export interface SampledBatch extends TrainingBatch {
 
 /**
  * The learner's replay memory: a ring of preallocated typed arrays (no per-transition objects), uniform
- * or prioritized sampling. Bytes per transition: (2 * STATE_DIM + ITEM_DIM + 2) * 4.
+ * or prioritized sampling. Bytes per transition: (2 * STATE_DIM + ITEM_DIM + 3) * 4 + 8.
  */
 export class ReplayBuffer {
   readonly states: Float32Array;
@@ -19,6 +19,7 @@ export class ReplayBuffer {
   readonly rewards: Float32Array;
   readonly nextStates: Float32Array;
   readonly dones: Float32Array;
+  readonly positions: Int32Array;
   private readonly priorities: SumTree | null;
   private maxPriority = 1;
   private next = 0;
@@ -35,12 +36,13 @@ export class ReplayBuffer {
     this.rewards = new Float32Array(capacity);
     this.nextStates = new Float32Array(capacity * STATE_DIM);
     this.dones = new Float32Array(capacity);
+    this.positions = new Int32Array(capacity);
     this.feedbackTimes = new Float64Array(capacity);
     this.priorities = options.prioritized ? new SumTree(capacity) : null;
   }
 
   static bytesPerTransition(): number {
-    return (2 * STATE_DIM + ITEM_DIM + 2) * 4 + 8;
+    return (2 * STATE_DIM + ITEM_DIM + 3) * 4 + 8;
   }
 
   get size(): number {
@@ -55,6 +57,7 @@ export class ReplayBuffer {
     if (transition.nextState === null) this.nextStates.fill(0, slot * STATE_DIM, (slot + 1) * STATE_DIM);
     else this.nextStates.set(bytesToFloats(transition.nextState), slot * STATE_DIM);
     this.dones[slot] = transition.done ? 1 : 0;
+    this.positions[slot] = transition.position;
     this.feedbackTimes[slot] = transition.lastFeedbackTimestamp ?? 0;
     // A new transition gets the highest priority seen, so it is sampled at least once soon.
     this.priorities?.set(slot, this.maxPriority ** this.options.alpha);
@@ -90,6 +93,7 @@ export class ReplayBuffer {
       rewards: new Float32Array(size),
       nextStates: new Float32Array(size * STATE_DIM),
       dones: new Float32Array(size),
+      positions: new Int32Array(size),
       weights,
       newestFeedbackAt: 0,
     };
@@ -100,6 +104,7 @@ export class ReplayBuffer {
       batch.nextStates.set(this.nextStates.subarray(slot * STATE_DIM, (slot + 1) * STATE_DIM), index * STATE_DIM);
       batch.rewards[index] = this.rewards[slot];
       batch.dones[index] = this.dones[slot];
+      batch.positions[index] = this.positions[slot];
       batch.newestFeedbackAt = Math.max(batch.newestFeedbackAt, this.feedbackTimes[slot]);
     }
     return batch;

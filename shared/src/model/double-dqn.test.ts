@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { doubleDqnGradients, doubleDqnTargets } from './double-dqn';
-import { QNetwork } from './q-network';
+import { POSITION_TERMS, QNetwork } from './q-network';
 import { initTensorBackend, tf } from './tensor-backend';
 import type { TrainingBatch } from './training-batch';
 
@@ -15,9 +15,10 @@ function handSetNetworks(): { online: QNetwork; target: QNetwork } {
   const identity = [1, 0, 0, 1];
   const zeros2 = [0, 0];
   const online = new QNetwork(spec, 'online');
-  online.setWeights(Float32Array.from([...identity, ...zeros2, ...identity, ...zeros2, ...identity, ...zeros2, ...identity, ...zeros2, 0, 0, 0]));
+  const noPositionTerms = new Array<number>(POSITION_TERMS).fill(0);
+  online.setWeights(Float32Array.from([...identity, ...zeros2, ...identity, ...zeros2, ...identity, ...zeros2, ...identity, ...zeros2, 0, 0, 0, ...noPositionTerms]));
   const target = new QNetwork(spec, 'target');
-  target.setWeights(Float32Array.from([...identity, ...zeros2, ...identity, ...zeros2, 0, 2, 2, 0, ...zeros2, ...identity, ...zeros2, 0, 0, 0]));
+  target.setWeights(Float32Array.from([...identity, ...zeros2, ...identity, ...zeros2, 0, 2, 2, 0, ...zeros2, ...identity, ...zeros2, 0, 0, 0, ...noPositionTerms]));
   return { online, target };
 }
 
@@ -30,7 +31,19 @@ const batch: TrainingBatch = {
   nextStates: Float32Array.from([3, 1, 0, 0]),
   dones: Float32Array.from([0, 1]),
   weights: Float32Array.from([1, 1]),
+  positions: Int32Array.from([0, 3]),
 };
+
+/** The gradient of one named parameter, cut out of the flat gradient. */
+function gradientOf(network: QNetwork, flat: Float32Array, name: string): Float32Array {
+  let offset = 0;
+  for (const { name: parameter, shape } of network.layout) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (parameter === name) return flat.subarray(offset, offset + size);
+    offset += size;
+  }
+  throw new Error(`no parameter ${name}`);
+}
 
 describe('Double DQN', () => {
   before(async () => {
@@ -58,8 +71,13 @@ describe('Double DQN', () => {
     // Residuals 0.8 and 3. Huber(0.8) = 0.5 * 0.64 = 0.32; Huber(3) = 3 - 0.5 = 2.5; mean 1.41.
     assert.ok(Math.abs(step.tdLoss - 1.41) < 1e-5, `loss ${step.tdLoss}`);
     assert.ok(Math.abs(step.tdErrors[0] - 0.8) < 1e-5 && Math.abs(step.tdErrors[1] - 3) < 1e-5);
-    // dLoss/db for the item bias's own bias term: mean of -0.8 and -1 (clipped at delta) = -0.9. It is the last parameter.
-    assert.ok(Math.abs(step.gradients[step.gradients.length - 1] + 0.9) < 1e-5, `bias gradient ${step.gradients.at(-1)}`);
+    // dLoss/dQ per row: -0.8 and -1 (clipped at delta), averaged over 2 rows. The item bias's own bias
+    // term feeds both rows: -0.9. The position terms feed one row each: p(0) gets -0.4, p(3) gets -0.5.
+    const itemBias = gradientOf(online, step.gradients, 'item/bias/bias');
+    assert.ok(Math.abs(itemBias[0] + 0.9) < 1e-5, `item bias gradient ${itemBias[0]}`);
+    const positionTerms = gradientOf(online, step.gradients, 'position/bias');
+    assert.ok(Math.abs(positionTerms[0] + 0.4) < 1e-5 && Math.abs(positionTerms[3] + 0.5) < 1e-5, `position gradients ${positionTerms[0]}, ${positionTerms[3]}`);
+    assert.ok(positionTerms.every((value, k) => k === 0 || k === 3 || value === 0));
   });
 
   it('clips the gradient to the global norm bound', () => {

@@ -17,7 +17,7 @@ export interface GradientStep {
   gradients: Float32Array;
   /** Mean (importance-weighted) Huber loss of the batch. */
   tdLoss: number;
-  /** Mean Q(s, a) of the batch under the online network. */
+  /** Mean Q(s, a) + p(position) of the batch under the online network. */
   meanQ: number;
   /** |tdTarget - Q(s, a)| per transition: the new priorities of prioritized replay. */
   tdErrors: Float32Array;
@@ -52,9 +52,9 @@ export function doubleDqnTargets(
 }
 
 /**
- * One Double-DQN gradient: Huber loss between Q_online(s, a) and the (constant) tdTarget, weighted by
- * the importance weights, differentiated with respect to the online network, clipped by global norm.
- * The gradient is returned rather than applied, so a parameter server can own the optimizer.
+ * One Double-DQN gradient: Huber loss between Q_online(s, a) + p(position) and the (constant) tdTarget,
+ * weighted by the importance weights, differentiated with respect to the online network, clipped by
+ * global norm. The gradient is returned rather than applied, so a parameter server can own the optimizer.
  */
 export function doubleDqnGradients(
   online: QNetwork,
@@ -69,7 +69,7 @@ export function doubleDqnGradients(
   const weights = tf.tensor1d(batch.weights);
   let q: tf.Tensor1D | null = null;
   const { value: loss, grads } = tf.variableGrads(() => {
-    const predicted = online.pairedQ(states, items);
+    const predicted = online.shownQ(states, items, batch.positions);
     q = tf.keep(predicted);
     const perSample = tf.losses.huberLoss(tdTarget, predicted, undefined, config.huberDelta, tf.Reduction.NONE);
     return tf.mean(tf.mul(weights, perSample)) as tf.Scalar;

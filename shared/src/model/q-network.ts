@@ -6,7 +6,14 @@ import { tf } from './tensor-backend';
  * layers, ReLU between them, the last one linear and `hiddenSizes[2]` wide: the embedding), g is a linear
  * item tower to the same embedding and b a linear item bias, both on item features. One matrix product
  * scores the whole catalog, and an item that appears mid-run is scored without retraining.
+ *
+ * Training adds p(k), a learned term per slate position k, to the Q of an item shown at position k: how
+ * often an item is even looked at depends on where it was shown, and without this term the items the
+ * policy already puts on top would look better than they are and stay there (the position-bias feedback
+ * loop). Serving ranks by Q(s, a) alone, which p does not reorder.
  */
+/** Slate positions with a term of their own; deeper positions share the last. */
+export const POSITION_TERMS = 32;
 export interface QNetworkSpec {
   stateDim: number;
   itemDim: number;
@@ -36,6 +43,7 @@ export function parameterLayout(spec: QNetworkSpec): ParameterShape[] {
     { name: 'item/embedding/bias', shape: [embedding] },
     { name: 'item/bias/kernel', shape: [spec.itemDim, 1] },
     { name: 'item/bias/bias', shape: [1] },
+    { name: 'position/bias', shape: [POSITION_TERMS, 1] },
   ];
 }
 
@@ -69,7 +77,7 @@ export class QNetwork {
     const scope = `${name}${instances++}`;
     this.variables = this.layout.map(({ name: parameter, shape }) =>
       tf.tidy(() => {
-        const isBias = shape.length === 1 || parameter.endsWith('/bias');
+        const isBias = shape.length === 1 || parameter.endsWith('/bias') || parameter.startsWith('position');
         // He initialisation for ReLU layers, Glorot-like for the linear heads; biases start at zero.
         const initial = isBias
           ? tf.zeros(shape)
@@ -96,6 +104,19 @@ export class QNetwork {
       embeddings: tf.add(tf.matMul(items, wi as tf.Tensor2D), bi) as tf.Tensor2D,
       biases: tf.reshape(tf.add(tf.matMul(items, wb as tf.Tensor2D), bb), [-1]) as tf.Tensor1D,
     }));
+  }
+
+  /**
+   * Q(s_i, a_i) + p(k_i) for items shown at positions k_i: what the training loss compares with the reward.
+   * The position term is read through a one-hot product (its gradient needs no gather kernel).
+   */
+  shownQ(states: tf.Tensor2D, items: tf.Tensor2D, positions: Int32Array): tf.Tensor1D {
+    const positionBias = this.variables[10] as tf.Tensor2D;
+    return tf.tidy(() => {
+      const clamped = tf.tensor1d(Int32Array.from(positions, (k) => Math.min(Math.max(k, 0), POSITION_TERMS - 1)), 'int32');
+      const term = tf.reshape(tf.matMul(tf.oneHot(clamped, POSITION_TERMS).toFloat(), positionBias), [-1]);
+      return tf.add(this.pairedQ(states, items), term) as tf.Tensor1D;
+    });
   }
 
   /** Q(s_i, a_i) for paired rows: [batch, stateDim] x [batch, itemDim] -> [batch]. */

@@ -13,4 +13,6 @@ export interface TrainingBatch {
   dones: Float32Array;
   /** [size]: importance-sampling weights (all 1 for uniform replay). */
   weights: Float32Array;
+  /** [size]: the slate position each item was shown at (0-based; the training loss's position term). */
+  positions: Int32Array;
 }
