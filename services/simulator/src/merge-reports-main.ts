@@ -10,14 +10,16 @@ import { mergeReports } from './report/merge-reports';
 import { readReport, writeReport } from './report/report-writer';
 import { terminalTable } from './report/terminal-table';
 
-const USAGE = 'usage: merge-reports-main.js <report-dir> [<report-dir> ...] --out <dir>';
+const USAGE = 'usage: merge-reports-main.js <report-dir> [<report-dir> ...] --out <dir> [--name-by-run: name each single-policy run after its directory]';
 
 async function main(argv: string[]): Promise<void> {
   const sources: string[] = [];
   let out: string | null = null;
+  let nameByRun = false;
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index];
     if (arg === '--out') out = argv[++index] ?? null;
+    else if (arg === '--name-by-run') nameByRun = true;
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(`${USAGE}\n`);
       return;
@@ -25,7 +27,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (out === null || sources.length === 0) throw new Error(USAGE);
   const inputs = await Promise.all(sources.map(async (source) => ({ source, report: await readReport(source) })));
-  const merged = mergeReports(inputs);
+  const merged = mergeReports(inputs, { nameByRun });
   const written = await writeReport(out, merged);
   process.stdout.write(terminalTable(merged));
   for (const warning of merged.warnings ?? []) process.stdout.write(`note: ${warning}\n`);

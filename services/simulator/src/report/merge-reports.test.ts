@@ -44,3 +44,17 @@ test('merging runs puts every policy side by side with one oracle and one curve'
   assert.equal(merged.runs?.length, 3);
   assert.ok(merged.warnings?.some((warning) => warning.includes('oracle reward per request ranges')));
 });
+
+test('naming by run gives each single-policy run its directory name', () => {
+  const merged = mergeReports(
+    [
+      { source: 'runs/default/ddqn-gamma0', report: report('ddqn', 2, 5) },
+      { source: 'runs/default/ddqn-gamma0.9', report: report('ddqn', 2.5, 5) },
+      { source: 'runs/default/random', report: report('random', 1, 5) },
+    ],
+    { nameByRun: true },
+  );
+  assert.deepEqual(Object.keys(merged.policies).sort(), ['ddqn-gamma0', 'ddqn-gamma0.9', 'oracle', 'random']);
+  assert.equal(merged.policies['ddqn-gamma0.9'].rewardPerRequest, 2.5);
+  assert.deepEqual(Object.keys(merged.curve[0].policies).sort(), ['ddqn-gamma0', 'ddqn-gamma0.9', 'oracle', 'random']);
+});

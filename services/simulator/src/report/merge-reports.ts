@@ -13,9 +13,10 @@ export interface ReportInput {
  * run's served policies side by side (a name two runs share gets "@<run directory>" appended), the
  * oracle from the first run (each run computes it on its own requests; with the same seed those are
  * the same users and nearly the same requests: `warnings` gives the spread), and one learning curve
- * whose windows are aligned by index.
+ * whose windows are aligned by index. With `nameByRun`, each single-policy run's policy takes the name of
+ * its run directory instead (the demo's runs: random, popularity, ddqn-gamma0, ddqn-gamma0.9).
  */
-export function mergeReports(inputs: readonly ReportInput[]): SimulationReport {
+export function mergeReports(inputs: readonly ReportInput[], options: { nameByRun?: boolean } = {}): SimulationReport {
   if (inputs.length === 0) throw new Error('no reports to merge');
   const [first] = inputs;
   const warnings: string[] = [];
@@ -27,7 +28,10 @@ export function mergeReports(inputs: readonly ReportInput[]): SimulationReport {
     const names = new Map<string, string>();
     for (const [name, entry] of Object.entries(report.policies)) {
       if (name === ORACLE_POLICY) continue;
-      const merged = policies[name] === undefined ? name : `${name}@${path.basename(source)}`;
+      // nameByRun: a run's policy is named after its directory (e.g. ddqn-gamma0.9), when it served one.
+      const servedOne = Object.keys(report.policies).filter((other) => other !== ORACLE_POLICY).length === 1;
+      const merged =
+        options.nameByRun === true && servedOne ? path.basename(source) : policies[name] === undefined ? name : `${name}@${path.basename(source)}`;
       policies[merged] = entry;
       names.set(name, merged);
     }
