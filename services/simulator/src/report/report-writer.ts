@@ -22,8 +22,8 @@ export async function writeReport(dir: string, report: SimulationReport): Promis
     svg: path.join(dir, 'learning-curve.svg'),
     csv: path.join(dir, 'learning-curve.csv'),
   };
-  const policies = Object.keys(report.policies).join(', ');
-  const title = `${report.scenario} (seed ${report.seed}): ${policies}. Policies realised, oracle expected (dashed)`;
+  // The legend names the policies; the title says what the lines are.
+  const title = `${report.scenario} scenario, seed ${report.seed}, ${report.requests.toLocaleString('en-US')} requests: realised per policy, oracle expected (dashed)`;
   await fs.writeFile(written.json, JSON.stringify(report, null, 2) + '\n');
   await fs.writeFile(written.svg, learningCurveSvg(report.curve, title));
   await fs.writeFile(written.csv, learningCurveCsv(report.curve));
