@@ -1,4 +1,4 @@
-import { epsilonGreedyMarginals } from '@rec/shared';
+import { epsilonGreedyMarginals, type SlateMarginals } from '@rec/shared';
 
 /** One filled slate position: which candidate, with what probability, and whether exploration put it there. */
 export interface SlatePick {
@@ -33,7 +33,7 @@ export function epsilonGreedySlate(
   const ranked = topIndices(scores, size + excluded.length);
   // Greedy ranks among the showable candidates; anything outside the top `size` shares one marginal.
   const greedyRank = new Map(ranked.filter((candidate) => !excluded.includes(candidate)).map((candidate, rank) => [candidate, rank]));
-  const marginals = epsilonGreedyMarginals(available, size, epsilon);
+  const marginals = marginalsFor(available, size, epsilon);
   let bestPointer = 0;
   const picks: SlatePick[] = [];
   for (let position = 0; position < size; position += 1) {
@@ -50,6 +50,17 @@ export function epsilonGreedySlate(
     picks.push({ candidate, position, propensity: marginals.of(greedyRank.get(candidate) ?? size, position), explored });
   }
   return picks;
+}
+
+/** The last marginals computed: every request of a steady epsilon and catalog shares them (the DP is O(K^3)). */
+let lastMarginals: { epsilon: number; value: SlateMarginals } | null = null;
+
+function marginalsFor(candidates: number, slateSize: number, epsilon: number): SlateMarginals {
+  const cached = lastMarginals;
+  if (cached !== null && cached.epsilon === epsilon && cached.value.candidates === candidates && cached.value.positions === Math.min(slateSize, candidates)) return cached.value;
+  const value = epsilonGreedyMarginals(candidates, slateSize, epsilon);
+  lastMarginals = { epsilon, value };
+  return value;
 }
 
 /**
