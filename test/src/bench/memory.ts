@@ -6,7 +6,7 @@
  * All four services run as child processes with default settings; a small platform (this process)
  * offers 1,000 requests/s and answers every action with impressions of its top 3 items and a click on
  * 10% of them. RSS (VmRSS from /proc/<pid>/status) is sampled every few seconds; the figure at minute 5
- * and minute 10 (quick: 20 s and 40 s) is the median of the samples in the preceding 15 s (quick: 4 s);
+ * and minute 10 (quick: 20 s and 40 s) is the median of the samples in the preceding 60 s (quick: 4 s);
  * growth = (late - early) / early. Replay bytes per transition: computed from the replay buffer's layout
  * (ReplayBuffer.bytesPerTransition) and measured as the slope of the learner's RSS against its replay
  * size while the replay fills.
@@ -34,7 +34,7 @@ interface Plan {
   sampleEveryMs: number;
 }
 
-const FULL: Plan = { earlyMs: 5 * 60_000, lateMs: 10 * 60_000, smoothingMs: 15_000, sampleEveryMs: 5_000 };
+const FULL: Plan = { earlyMs: 5 * 60_000, lateMs: 10 * 60_000, smoothingMs: 60_000, sampleEveryMs: 5_000 };
 const QUICK: Plan = { earlyMs: 20_000, lateMs: 40_000, smoothingMs: 4_000, sampleEveryMs: 1_000 };
 
 interface RssSample {
