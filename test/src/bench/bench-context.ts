@@ -1,18 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
-import { BatchingProducer, redisKeys, topicNames, type Logger } from '@rec/shared';
+import { BatchingProducer, type Logger } from '@rec/shared';
 import {
   createTestKafka,
   createTestRedis,
   deleteNamespaceGroups,
   deleteNamespaceKeys,
   deleteNamespaceTopics,
-  kafkaBrokers,
-  redisUrl,
   sleep,
   testLogger,
+  testNamespace,
   type TestNamespace,
 } from '../harness';
 import type { BenchOptions } from './bench-options';
@@ -52,19 +50,9 @@ export interface BenchContext {
   cleanup(): Promise<void>;
 }
 
+/** A namespace of its own for one benchmark: topics `bench-<name>-<random>.*`, Redis keys `bench-<name>-<random>:*`. */
 export function benchNamespace(name: string): TestNamespace {
-  const id = `${name}-${randomBytes(4).toString('hex')}`;
-  const topicPrefix = `bench-${id}.`;
-  const redisKeyPrefix = `bench-${id}:`;
-  return {
-    id,
-    topicPrefix,
-    redisKeyPrefix,
-    topics: topicNames(topicPrefix),
-    keys: redisKeys(redisKeyPrefix),
-    env: { KAFKA_BROKERS: kafkaBrokers(), REDIS_URL: redisUrl(), TOPIC_PREFIX: topicPrefix, REDIS_KEY_PREFIX: redisKeyPrefix, METRICS_PORT: '0' },
-    groupId: (role) => `${topicPrefix}${role}`,
-  };
+  return testNamespace(name, 'bench');
 }
 
 export async function openBenchContext(name: string, options: BenchOptions): Promise<BenchContext> {

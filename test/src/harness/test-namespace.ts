@@ -30,12 +30,12 @@ export interface TestNamespace {
   groupId(role: string): string;
 }
 
-/** A fresh namespace: topics `t-<name>-<random>.*`, Redis keys `t-<name>-<random>:*`. */
-export function testNamespace(name: string): TestNamespace {
+/** A fresh namespace: topics `<kind>-<name>-<random>.*`, Redis keys `<kind>-<name>-<random>:*` (kind `t` for tests). */
+export function testNamespace(name: string, kind = 't'): TestNamespace {
   const slug = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'test';
   const id = `${slug}-${randomBytes(4).toString('hex')}`;
-  const topicPrefix = `t-${id}.`;
-  const redisKeyPrefix = `t-${id}:`;
+  const topicPrefix = `${kind}-${id}.`;
+  const redisKeyPrefix = `${kind}-${id}:`;
   return {
     id,
     topicPrefix,
