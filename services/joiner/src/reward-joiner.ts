@@ -169,9 +169,8 @@ export class RewardJoiner {
       }
       // A next request after a gap longer than the session timeout (on the platform's clock) starts a new session.
       const sameSession = next !== null && next.requestTimestamp - current.requestTimestamp <= config.sessionTimeoutMs;
-      const nextState = sameSession ? next.state : null;
-      const state = current.state;
-      const transitions = buildTransitions(request, state, nextState, catalog, { requireImpression: config.requireImpression, now });
+      const nextStep = sameSession && request.nextRequestId !== null ? { requestId: request.nextRequestId, state: next.state } : null;
+      const transitions = buildTransitions(request, current.state, nextStep, catalog, { requireImpression: config.requireImpression, now });
       for (const transition of transitions) {
         messages.push({ key: transition.userId, value: codecs.transition.encode(transition) });
         metrics.transitions.inc({ done: String(transition.done) });

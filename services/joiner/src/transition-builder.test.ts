@@ -27,7 +27,8 @@ const pending: PendingRequest = {
 
 describe('transition builder', () => {
   const state = Buffer.from(new Float32Array([1, 2]).buffer);
-  const next = Buffer.from(new Float32Array([3, 4]).buffer);
+  const nextState = Buffer.from(new Float32Array([3, 4]).buffer);
+  const next = { requestId: 'r2', state: nextState };
 
   it('emits one transition per shown item with its own reward, propensity and the next state', () => {
     const transitions = buildTransitions(pending, state, next, catalogOf('a', 'b'), { requireImpression: false, now: 2_000 });
@@ -38,18 +39,22 @@ describe('transition builder', () => {
     assert.equal(transitions[0].transitionId, 'r1/a');
     assert.equal(transitions[1].modelVersion, 7);
     assert.equal(transitions[1].lastFeedbackTimestamp, 1_500);
-    assert.deepEqual(transitions[1].nextState, next);
+    assert.deepEqual(transitions[1].nextState, nextState);
+    assert.ok(transitions.every((t) => t.nextRequestId === 'r2'));
+    // The slate's mean reward per emitted item, (0 + 3) / 2, rides on every transition for n-step returns.
+    assert.ok(transitions.every((t) => t.slateReward === 1.5));
     assert.equal(bytesToFloats(transitions[0].itemFeatures).length, ITEM_DIM);
   });
 
   it('marks the transitions done, with no next state, when the session timed out', () => {
     const transitions = buildTransitions(pending, state, null, catalogOf('a', 'b'), { requireImpression: false, now: 2_000 });
-    assert.ok(transitions.every((t) => t.done && t.nextState === null));
+    assert.ok(transitions.every((t) => t.done && t.nextState === null && t.nextRequestId === null));
   });
 
   it('keeps only confirmed impressions when requireImpression is on', () => {
     const transitions = buildTransitions(pending, state, next, catalogOf('a', 'b'), { requireImpression: true, now: 2_000 });
     assert.deepEqual(transitions.map((t) => t.itemId), ['b']);
+    assert.equal(transitions[0].slateReward, 3, 'the mean is over the emitted items only');
   });
 
   it('skips items the catalog does not know', () => {

@@ -20,6 +20,12 @@ export interface LearnerConfig {
   maxSamplesPerInsert: number;
   /** Discount gamma; 0 is a myopic contextual bandit (LEARNER_GAMMA; seed: 0.9-0.99). */
   gamma: number;
+  /** n of n-step returns; 1 is one-step Q-learning (LEARNER_N_STEP). */
+  nStep: number;
+  /** How long a user's chain waits for its next step before its returns are truncated; keep it above the joiner's session timeout plus join wait (LEARNER_N_STEP_MAX_WAIT_MS). */
+  nStepMaxWaitMs: number;
+  /** Most transitions held back for n-step returns; beyond it the least recently active users' returns are truncated (LEARNER_N_STEP_MAX_HELD). */
+  nStepMaxHeld: number;
   /** Huber loss threshold (LEARNER_HUBER_DELTA). */
   huberDelta: number;
   /** Global gradient-norm clip (LEARNER_MAX_GRAD_NORM). */
@@ -43,6 +49,9 @@ export function readLearnerConfig(environment: NodeJS.ProcessEnv = process.env):
       LEARNER_PRIORITY_BETA: numIn(0, 1)({ default: 0.4, desc: 'importance-sampling exponent' }),
       LEARNER_MAX_SAMPLES_PER_INSERT: numIn(0, 1e6)({ default: 32, desc: 'samples per inserted transition; 0 = unbounded' }),
       LEARNER_GAMMA: numIn(0, 0.999)({ default: 0.9, desc: 'discount' }),
+      LEARNER_N_STEP: intIn(1, 20)({ default: 1, desc: 'n of n-step returns (1 = one-step)' }),
+      LEARNER_N_STEP_MAX_WAIT_MS: intIn(1_000, 24 * 3_600_000)({ default: 300_000, desc: 'longest wait for a user\'s next step before truncating' }),
+      LEARNER_N_STEP_MAX_HELD: intIn(1, 10_000_000)({ default: 100_000, desc: 'most transitions held back for n-step returns' }),
       LEARNER_HUBER_DELTA: numIn(1e-6, 1e6)({ default: 1, desc: 'Huber threshold' }),
       LEARNER_MAX_GRAD_NORM: numIn(1e-6, 1e9)({ default: 10, desc: 'gradient-norm clip' }),
       LEARNER_MAX_TARGET_CANDIDATES: intIn(1, 1_000_000)({ default: 2_048, desc: 'items considered by the argmax over a\'' }),
@@ -62,6 +71,9 @@ export function readLearnerConfig(environment: NodeJS.ProcessEnv = process.env):
     priorityBeta: env.LEARNER_PRIORITY_BETA,
     maxSamplesPerInsert: env.LEARNER_MAX_SAMPLES_PER_INSERT,
     gamma: env.LEARNER_GAMMA,
+    nStep: env.LEARNER_N_STEP,
+    nStepMaxWaitMs: env.LEARNER_N_STEP_MAX_WAIT_MS,
+    nStepMaxHeld: env.LEARNER_N_STEP_MAX_HELD,
     huberDelta: env.LEARNER_HUBER_DELTA,
     maxGradNorm: env.LEARNER_MAX_GRAD_NORM,
     maxTargetCandidates: env.LEARNER_MAX_TARGET_CANDIDATES,

@@ -13,6 +13,7 @@ import {
 import { doubleDqnGradients, tf, type QNetwork } from '@rec/shared/model';
 import type { LearnerConfig } from './config';
 import type { LearnerMetrics } from './learner-metrics';
+import type { NStepAssembler, ReturnTransition } from './n-step-assembler';
 import type { ReplayBuffer } from './replay-buffer';
 import type { SamplesPerInsertLimiter } from './samples-per-insert-limiter';
 
@@ -21,6 +22,8 @@ export interface LearnerDeps {
   online: QNetwork;
   target: QNetwork;
   replay: ReplayBuffer;
+  /** Turns the one-step stream into n-step returns (passes it through when n = 1). */
+  returns: NStepAssembler;
   limiter: SamplesPerInsertLimiter;
   catalog: LiveCatalog;
   producer: BatchingProducer;
@@ -50,6 +53,7 @@ export class DoubleDqnLearner {
   private recentNext = 0;
   private candidateCache: { revision: number; tensor: tf.Tensor2D } | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  private staleTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: LearnerDeps) {}
 
@@ -69,21 +73,36 @@ export class DoubleDqnLearner {
     this.deps.metrics.weightsVersion.set({ role: weights.role }, weights.version);
   }
 
-  /** Adds consumed transitions to replay, dropping ids seen recently. */
+  /** Adds consumed transitions to replay as (n-step) returns, dropping ids seen recently. */
   async insert(records: ConsumedRecord<Transition>[]): Promise<void> {
-    let inserted = 0;
+    const now = Date.now();
+    const ready: ReturnTransition[] = [];
     for (const { value: transition } of records) {
       if (this.recentIds.has(transition.transitionId)) {
         this.deps.metrics.duplicates.inc();
         continue;
       }
       this.remember(transition.transitionId);
-      this.deps.replay.add(transition);
-      inserted += 1;
+      for (const settled of this.deps.returns.add(transition, now)) ready.push(settled);
     }
-    this.deps.limiter.recordInserts(inserted);
-    this.deps.metrics.inserted.inc(inserted);
-    this.deps.metrics.replaySize.set(this.deps.replay.size);
+    this.addToReplay(ready);
+  }
+
+  /** Truncates the returns of users whose next step did not come in time (runs every second while started). */
+  flushStaleReturns(now = Date.now()): void {
+    this.addToReplay(this.deps.returns.flushStale(now));
+  }
+
+  private addToReplay(ready: ReturnTransition[]): void {
+    const { replay, metrics, limiter } = this.deps;
+    for (const { transition, discount, horizon, cause } of ready) {
+      replay.add(transition, discount);
+      metrics.returns.inc({ horizon: String(horizon), cause });
+    }
+    limiter.recordInserts(ready.length);
+    metrics.inserted.inc(ready.length);
+    metrics.replaySize.set(replay.size);
+    metrics.heldForReturns.set(this.deps.returns.heldTransitions);
   }
 
   /** Whether a step could run now, and if not, why. */
@@ -97,10 +116,12 @@ export class DoubleDqnLearner {
   start(): void {
     this.running = true;
     this.loop = this.trainLoop();
+    this.staleTimer = setInterval(() => this.flushStaleReturns(), 1_000);
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    if (this.staleTimer !== null) clearInterval(this.staleTimer);
     await this.loop;
     await Promise.all(this.inFlight);
   }
@@ -112,7 +133,6 @@ export class DoubleDqnLearner {
     const batch = replay.sample(config.batchSize);
     const candidates = this.candidates();
     const result = doubleDqnGradients(online, target, batch, candidates.tensor, {
-      gamma: config.gamma,
       huberDelta: config.huberDelta,
       maxGradNorm: config.maxGradNorm,
     });

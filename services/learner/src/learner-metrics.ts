@@ -15,6 +15,8 @@ export class LearnerMetrics {
   readonly weightsVersion;
   readonly samplesPerInsert;
   readonly throttled;
+  readonly returns;
+  readonly heldForReturns;
 
   constructor(metrics: ServiceMetrics, backend: string) {
     this.trainSteps = metrics.counter('train_steps_total', 'Gradient steps computed and sent');
@@ -30,6 +32,8 @@ export class LearnerMetrics {
     this.weightsVersion = metrics.gauge('weights_version', 'Version of the weights the learner computes gradients on', ['role']);
     this.samplesPerInsert = metrics.gauge('samples_per_insert', 'Samples drawn per transition inserted so far');
     this.throttled = metrics.counter('throttled_waits_total', 'Times the samples-per-insert bound made the learner wait');
+    this.returns = metrics.counter('returns_total', 'Transitions turned into returns, by steps summed (horizon) and why the sum stopped (horizon, done, broken, stale, evicted)', ['horizon', 'cause']);
+    this.heldForReturns = metrics.gauge('nstep_held_transitions', 'Transitions held back waiting for the later steps of their n-step return');
     metrics.gauge('tensor_backend_info', 'The tensor backend in use (label), always 1', ['backend']).set({ backend }, 1);
   }
 }

@@ -19,6 +19,7 @@ import { readLearnerConfig, type LearnerConfig } from './config';
 export { readLearnerConfig, type LearnerConfig } from './config';
 import { DoubleDqnLearner } from './double-dqn-learner';
 import { LearnerMetrics } from './learner-metrics';
+import { NStepAssembler } from './n-step-assembler';
 import { ReplayBuffer } from './replay-buffer';
 import { SamplesPerInsertLimiter } from './samples-per-insert-limiter';
 import { validateTransition } from './transition-validation';
@@ -39,6 +40,7 @@ export async function startLearner(config: LearnerConfig, options: RuntimeOption
     online,
     target,
     replay: new ReplayBuffer(config.replayCapacity, { prioritized: config.prioritized, alpha: config.priorityAlpha, beta: config.priorityBeta, random }),
+    returns: new NStepAssembler({ steps: config.nStep, gamma: config.gamma, maxWaitMs: config.nStepMaxWaitMs, maxHeld: config.nStepMaxHeld }),
     limiter: new SamplesPerInsertLimiter(config.maxSamplesPerInsert),
     catalog,
     producer: runtime.producer,
@@ -77,7 +79,7 @@ export async function startLearner(config: LearnerConfig, options: RuntimeOption
     fromBeginning: true,
   });
   learner.start();
-  logger.info({ backend, batchSize: config.batchSize, gamma: config.gamma, replayCapacity: config.replayCapacity, prioritized: config.prioritized }, 'learner running');
+  logger.info({ backend, batchSize: config.batchSize, gamma: config.gamma, nStep: config.nStep, replayCapacity: config.replayCapacity, prioritized: config.prioritized }, 'learner running');
   return { runtime, learner };
 }
 

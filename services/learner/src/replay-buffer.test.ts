@@ -17,6 +17,8 @@ function transition(reward: number, done = false): Transition {
     reward,
     nextState: done ? null : floats(STATE_DIM, reward + 0.5),
     done,
+    nextRequestId: null,
+    slateReward: null,
     propensity: 1,
     modelVersion: 0,
     requestTimestamp: 0,
@@ -28,27 +30,27 @@ function transition(reward: number, done = false): Transition {
 describe('replay buffer', () => {
   it('overwrites the oldest transitions once full', () => {
     const replay = new ReplayBuffer(3, { prioritized: false, alpha: 0.6, beta: 0.4, random: seededRandom(1) });
-    for (let reward = 1; reward <= 5; reward += 1) replay.add(transition(reward));
+    for (let reward = 1; reward <= 5; reward += 1) replay.add(transition(reward), 0.9);
     assert.equal(replay.size, 3);
     assert.deepEqual(Array.from(replay.rewards).sort(), [3, 4, 5]);
   });
 
   it('copies whole rows into a batch, with zero next state for done', () => {
     const replay = new ReplayBuffer(4, { prioritized: false, alpha: 0.6, beta: 0.4, random: seededRandom(2) });
-    replay.add(transition(2, true));
+    replay.add(transition(2, true), 0.9);
     const batch = replay.sample(3);
     assert.equal(batch.size, 3);
     assert.ok(batch.states.every((value) => value === 2));
     assert.ok(batch.nextStates.every((value) => value === 0));
-    assert.ok(batch.dones.every((value) => value === 1));
+    assert.ok(batch.discounts.every((value) => value === 0), 'an ended session bootstraps nothing, whatever discount it came with');
     assert.equal(batch.newestFeedbackAt, 1_002);
     assert.ok(batch.weights.every((value) => value === 1));
   });
 
   it('samples in proportion to priority^alpha and corrects with importance weights', () => {
     const replay = new ReplayBuffer(2, { prioritized: true, alpha: 1, beta: 1, random: seededRandom(3) });
-    replay.add(transition(0));
-    replay.add(transition(1));
+    replay.add(transition(0), 0.9);
+    replay.add(transition(1), 0.9);
     // Priorities 1 and 3 (plus the 1e-3 floor): slot 1 should be drawn about 3 times as often as slot 0.
     replay.updatePriorities(Int32Array.from([0, 1]), Float32Array.from([1 - 1e-3, 3 - 1e-3]));
     let slot1 = 0;

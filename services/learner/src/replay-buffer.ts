@@ -18,7 +18,7 @@ export class ReplayBuffer {
   readonly items: Float32Array;
   readonly rewards: Float32Array;
   readonly nextStates: Float32Array;
-  readonly dones: Float32Array;
+  readonly discounts: Float32Array;
   readonly positions: Int32Array;
   private readonly priorities: SumTree | null;
   private maxPriority = 1;
@@ -35,7 +35,7 @@ export class ReplayBuffer {
     this.items = new Float32Array(capacity * ITEM_DIM);
     this.rewards = new Float32Array(capacity);
     this.nextStates = new Float32Array(capacity * STATE_DIM);
-    this.dones = new Float32Array(capacity);
+    this.discounts = new Float32Array(capacity);
     this.positions = new Int32Array(capacity);
     this.feedbackTimes = new Float64Array(capacity);
     this.priorities = options.prioritized ? new SumTree(capacity) : null;
@@ -49,14 +49,15 @@ export class ReplayBuffer {
     return this.count;
   }
 
-  add(transition: Transition): void {
+  /** Adds a transition whose reward is its (n-step) return, bootstrapped from nextState with `discount`. */
+  add(transition: Transition, discount: number): void {
     const slot = this.next;
     this.states.set(bytesToFloats(transition.state), slot * STATE_DIM);
     this.items.set(bytesToFloats(transition.itemFeatures), slot * ITEM_DIM);
     this.rewards[slot] = transition.reward;
     if (transition.nextState === null) this.nextStates.fill(0, slot * STATE_DIM, (slot + 1) * STATE_DIM);
     else this.nextStates.set(bytesToFloats(transition.nextState), slot * STATE_DIM);
-    this.dones[slot] = transition.done ? 1 : 0;
+    this.discounts[slot] = transition.done ? 0 : discount;
     this.positions[slot] = transition.position;
     this.feedbackTimes[slot] = transition.lastFeedbackTimestamp ?? 0;
     // A new transition gets the highest priority seen, so it is sampled at least once soon.
@@ -92,7 +93,7 @@ export class ReplayBuffer {
       items: new Float32Array(size * ITEM_DIM),
       rewards: new Float32Array(size),
       nextStates: new Float32Array(size * STATE_DIM),
-      dones: new Float32Array(size),
+      discounts: new Float32Array(size),
       positions: new Int32Array(size),
       weights,
       newestFeedbackAt: 0,
@@ -103,7 +104,7 @@ export class ReplayBuffer {
       batch.items.set(this.items.subarray(slot * ITEM_DIM, (slot + 1) * ITEM_DIM), index * ITEM_DIM);
       batch.nextStates.set(this.nextStates.subarray(slot * STATE_DIM, (slot + 1) * STATE_DIM), index * STATE_DIM);
       batch.rewards[index] = this.rewards[slot];
-      batch.dones[index] = this.dones[slot];
+      batch.discounts[index] = this.discounts[slot];
       batch.positions[index] = this.positions[slot];
       batch.newestFeedbackAt = Math.max(batch.newestFeedbackAt, this.feedbackTimes[slot]);
     }

@@ -13,5 +13,6 @@ export function validateTransition(transition: Transition): Transition {
   }
   if (transition.done !== (transition.nextState === null)) throw new ValidationError('done must mean no next state', 'bad-done');
   if (!Number.isFinite(transition.reward)) throw new ValidationError('reward is not finite', 'not-finite');
+  if (transition.slateReward !== null && !Number.isFinite(transition.slateReward)) throw new ValidationError('slate reward is not finite', 'not-finite');
   return transition;
 }

@@ -61,6 +61,8 @@ const transition: Transition = {
   reward: 5,
   nextState: null,
   done: true,
+  nextRequestId: null,
+  slateReward: 0.5,
   propensity: 0.9,
   modelVersion: 42,
   requestTimestamp: 1_700_000_000_123,
@@ -166,7 +168,7 @@ describe('Avro codecs', () => {
     assert.deepStrictEqual(toPlain(codecs.feedback.decode(codecs.feedback.encode(organic))), organic);
     const wholeCatalog: RecommendationRequest = { ...request, contextItemId: null, candidateItemIds: null, attributes: {} };
     assert.deepStrictEqual(toPlain(codecs.request.decode(codecs.request.encode(wholeCatalog))), wholeCatalog);
-    const notDone: Transition = { ...transition, nextState: Buffer.from([1, 2, 3, 4]), done: false, lastFeedbackTimestamp: null };
+    const notDone: Transition = { ...transition, nextState: Buffer.from([1, 2, 3, 4]), done: false, nextRequestId: 'req-2', slateReward: null, lastFeedbackTimestamp: null };
     assert.deepStrictEqual(toPlain(codecs.transition.decode(codecs.transition.encode(notDone))), notDone);
   });
 
@@ -208,6 +210,14 @@ describe('Avro schema evolution', () => {
     const { requestId: _requestId, value: _value, ...oldRecord } = feedback;
     const oldBytes = new AvroCodec<typeof oldRecord>(asSchema(older)).encode(oldRecord);
     assert.deepStrictEqual(toPlain(codecs.feedback.readerFor(asSchema(older))(oldBytes)), { ...oldRecord, requestId: null, value: 0 });
+  });
+
+  it('reads Transition bytes from a joiner that predates n-step links as unlinked (nulls)', () => {
+    const current = readSchema('Transition');
+    const older = { ...current, fields: current.fields.filter((field) => field.name !== 'nextRequestId' && field.name !== 'slateReward') };
+    const { nextRequestId: _next, slateReward: _slate, ...oldRecord } = transition;
+    const oldBytes = new AvroCodec<typeof oldRecord>(asSchema(older)).encode(oldRecord);
+    assert.deepStrictEqual(toPlain(codecs.transition.readerFor(asSchema(older))(oldBytes)), { ...oldRecord, nextRequestId: null, slateReward: null });
   });
 
   it('skips a field a newer writer added', () => {

@@ -18,6 +18,10 @@ export interface Transition {
   /** null when done. */
   nextState: Buffer | null;
   done: boolean;
+  /** The user's next request, whose state is nextState; null when done (links a user's steps for n-step returns). */
+  nextRequestId: string | null;
+  /** Mean reward per emitted item of this request's slate (the later steps' reward in n-step returns); null from older joiners. */
+  slateReward: number | null;
   propensity: number;
   modelVersion: number;
   requestTimestamp: number;

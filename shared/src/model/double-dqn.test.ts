@@ -29,7 +29,7 @@ const batch: TrainingBatch = {
   items: Float32Array.from([0, 1, 1, 0]),
   rewards: Float32Array.from([1, 5]),
   nextStates: Float32Array.from([3, 1, 0, 0]),
-  dones: Float32Array.from([0, 1]),
+  discounts: Float32Array.from([0.9, 0]),
   weights: Float32Array.from([1, 1]),
   positions: Int32Array.from([0, 3]),
 };
@@ -55,17 +55,30 @@ describe('Double DQN', () => {
     const candidates = tf.tensor2d([1, 0, 0, 1], [2, 2]);
     // Online at s' = [3, 1]: Q(a1) = 3, Q(a2) = 1, so a* = a1. Target values a1 at 2 * swap([3, 1]) . [1, 0] = 2.
     // (Vanilla DQN would take max_a Q_target = 6 instead.) tdTarget = 1 + 0.9 * 2 = 2.8; row 2 is done: 5.
-    const tdTarget = doubleDqnTargets(online, target, batch, candidates, 0.9).arraySync();
+    const tdTarget = doubleDqnTargets(online, target, batch, candidates).arraySync();
     assert.ok(Math.abs(tdTarget[0] - 2.8) < 1e-5, `row 1 target ${tdTarget[0]}`);
     assert.equal(tdTarget[1], 5);
-    // gamma 0 is the myopic bandit: the target is the reward alone.
-    assert.deepEqual(Array.from(doubleDqnTargets(online, target, batch, candidates, 0).dataSync()), [1, 5]);
+    // gamma 0 is the myopic bandit: every discount is 0 and the target is the reward alone.
+    const myopic = { ...batch, discounts: Float32Array.from([0, 0]) };
+    assert.deepEqual(Array.from(doubleDqnTargets(online, target, myopic, candidates).dataSync()), [1, 5]);
+  });
+
+  it('bootstraps an n-step return with its own discount per sample', () => {
+    const { online, target } = handSetNetworks();
+    const candidates = tf.tensor2d([1, 0, 0, 1], [2, 2]);
+    // Row 1 as a 3-step return with gamma 0.9: r = 1 + 0.9 * 0.5 + 0.81 * 0.2 = 1.612 (the assembler's
+    // sum), bootstrapped from s' = [3, 1] with 0.9^3 = 0.729: 1.612 + 0.729 * 2 = 3.07.
+    // Row 2 ended inside the horizon: no bootstrap.
+    const threeStep = { ...batch, rewards: Float32Array.from([1.612, 5]), discounts: Float32Array.from([0.729, 0]) };
+    const tdTarget = doubleDqnTargets(online, target, threeStep, candidates).arraySync();
+    assert.ok(Math.abs(tdTarget[0] - 3.07) < 1e-5, `row 1 target ${tdTarget[0]}`);
+    assert.equal(tdTarget[1], 5);
   });
 
   it('computes the Huber loss, its gradient, the TD errors and mean Q by hand', () => {
     const { online, target } = handSetNetworks();
     const candidates = tf.tensor2d([1, 0, 0, 1], [2, 2]);
-    const step = doubleDqnGradients(online, target, batch, candidates, { gamma: 0.9, huberDelta: 1, maxGradNorm: 1e9 });
+    const step = doubleDqnGradients(online, target, batch, candidates, { huberDelta: 1, maxGradNorm: 1e9 });
     // Q(s, a): row 1 = [1, 2] . [0, 1] = 2; row 2 = [2, 0] . [1, 0] = 2.
     assert.ok(Math.abs(step.meanQ - 2) < 1e-6);
     // Residuals 0.8 and 3. Huber(0.8) = 0.5 * 0.64 = 0.32; Huber(3) = 3 - 0.5 = 2.5; mean 1.41.
@@ -83,7 +96,7 @@ describe('Double DQN', () => {
   it('clips the gradient to the global norm bound', () => {
     const { online, target } = handSetNetworks();
     const candidates = tf.tensor2d([1, 0, 0, 1], [2, 2]);
-    const step = doubleDqnGradients(online, target, batch, candidates, { gamma: 0.9, huberDelta: 1, maxGradNorm: 0.5 });
+    const step = doubleDqnGradients(online, target, batch, candidates, { huberDelta: 1, maxGradNorm: 0.5 });
     const norm = Math.sqrt(step.gradients.reduce((sum, value) => sum + value * value, 0));
     assert.ok(step.gradNorm > 0.5, `unclipped norm ${step.gradNorm} should exceed the bound`);
     assert.ok(Math.abs(norm - 0.5) < 1e-4, `clipped norm ${norm}`);
@@ -92,7 +105,7 @@ describe('Double DQN', () => {
   it('weights a transition by its importance weight', () => {
     const { online, target } = handSetNetworks();
     const candidates = tf.tensor2d([1, 0, 0, 1], [2, 2]);
-    const step = doubleDqnGradients(online, target, { ...batch, weights: Float32Array.from([1, 0]) }, candidates, { gamma: 0.9, huberDelta: 1, maxGradNorm: 1e9 });
+    const step = doubleDqnGradients(online, target, { ...batch, weights: Float32Array.from([1, 0]) }, candidates, { huberDelta: 1, maxGradNorm: 1e9 });
     assert.ok(Math.abs(step.tdLoss - 0.16) < 1e-5, `only row 1 counts: 0.32 / 2, got ${step.tdLoss}`);
   });
 });

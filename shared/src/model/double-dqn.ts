@@ -2,10 +2,11 @@ import type { QNetwork } from './q-network';
 import { tf } from './tensor-backend';
 import type { TrainingBatch } from './training-batch';
 
-/** The loss hyperparameters; the optimizer (Adam) lives with whoever applies the gradients. */
+/**
+ * The loss hyperparameters; the optimizer (Adam) lives with whoever applies the gradients, and the
+ * discount comes with each sample (TrainingBatch.discounts: gamma^n, or 0 at the end of a session).
+ */
 export interface DoubleDqnConfig {
-  /** Discount gamma; 0 makes the agent a myopic contextual bandit. */
-  gamma: number;
   /** Huber loss threshold: quadratic inside, linear outside. */
   huberDelta: number;
   /** Gradients are scaled down so their global L2 norm is at most this. */
@@ -29,25 +30,20 @@ export interface GradientStep {
  * The Double DQN target, read top to bottom like the equations:
  *   nextActions = argmax_a' Q_online(s', a')        over the candidate items
  *   targetQ     = Q_target(s', nextActions)
- *   tdTarget    = r + gamma * (1 - done) * targetQ
+ *   tdTarget    = r + discount * targetQ
+ * where r is the (n-step) return and discount is gamma^n, or 0 where the session ended.
  * `candidates` holds the item features of the available catalog, [items, itemDim].
  */
-export function doubleDqnTargets(
-  online: QNetwork,
-  target: QNetwork,
-  batch: TrainingBatch,
-  candidates: tf.Tensor2D,
-  gamma: number,
-): tf.Tensor1D {
+export function doubleDqnTargets(online: QNetwork, target: QNetwork, batch: TrainingBatch, candidates: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => {
     const rewards = tf.tensor1d(batch.rewards);
-    if (gamma === 0) return rewards;
+    // gamma 0 (the myopic bandit) or a batch of ended sessions: no bootstrap, no pass over s'.
+    if (batch.discounts.every((discount) => discount === 0)) return rewards;
     const nextStates = tf.tensor2d(batch.nextStates, [batch.size, online.spec.stateDim]);
     const nextActions = tf.argMax(online.allPairsQ(nextStates, candidates), 1) as tf.Tensor1D;
     const nextItems = tf.gather(candidates, nextActions) as tf.Tensor2D;
     const targetQ = target.pairedQ(nextStates, nextItems);
-    const notDone = tf.sub(1, tf.tensor1d(batch.dones));
-    return tf.add(rewards, tf.mul(gamma, tf.mul(notDone, targetQ))) as tf.Tensor1D;
+    return tf.add(rewards, tf.mul(tf.tensor1d(batch.discounts), targetQ)) as tf.Tensor1D;
   });
 }
 
@@ -63,7 +59,7 @@ export function doubleDqnGradients(
   candidates: tf.Tensor2D,
   config: DoubleDqnConfig,
 ): GradientStep {
-  const tdTarget = doubleDqnTargets(online, target, batch, candidates, config.gamma);
+  const tdTarget = doubleDqnTargets(online, target, batch, candidates);
   const states = tf.tensor2d(batch.states, [batch.size, online.spec.stateDim]);
   const items = tf.tensor2d(batch.items, [batch.size, online.spec.itemDim]);
   const weights = tf.tensor1d(batch.weights);

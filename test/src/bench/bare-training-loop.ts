@@ -37,7 +37,7 @@ export interface BareLoopResult {
 }
 
 /** Random transitions as a training batch (one in ten done). */
-export function randomBatch(size: number, itemVectors: Float32Array, items: number, random: () => number): TrainingBatch {
+export function randomBatch(size: number, itemVectors: Float32Array, items: number, gamma: number, random: () => number): TrainingBatch {
   const fill = (length: number) => Float32Array.from({ length }, () => random() * 2 - 1);
   const chosen = new Float32Array(size * ITEM_DIM);
   for (let row = 0; row < size; row += 1) {
@@ -50,7 +50,7 @@ export function randomBatch(size: number, itemVectors: Float32Array, items: numb
     items: chosen,
     rewards: Float32Array.from({ length: size }, () => (random() < 0.1 ? 1 : 0)),
     nextStates: fill(size * STATE_DIM),
-    dones: Float32Array.from({ length: size }, () => (random() < 0.1 ? 1 : 0)),
+    discounts: Float32Array.from({ length: size }, () => (random() < 0.1 ? 0 : gamma)),
     weights: new Float32Array(size).fill(1),
     positions: Int32Array.from({ length: size }, () => Math.floor(random() * 10)),
   };
@@ -71,8 +71,8 @@ export async function runBareTrainingLoop(options: BareLoopOptions): Promise<Bar
   const candidates = tf.tensor2d(vectors, [catalog.length, ITEM_DIM]);
   const random = seededRandom(5);
   // A pool of batches, cycled: the ceiling times training, not random number generation.
-  const pool = Array.from({ length: 8 }, () => randomBatch(options.batchSize, vectors, catalog.length, random));
-  const hyper = { gamma: learner.gamma, huberDelta: learner.huberDelta, maxGradNorm: learner.maxGradNorm };
+  const pool = Array.from({ length: 8 }, () => randomBatch(options.batchSize, vectors, catalog.length, learner.gamma, random));
+  const hyper = { huberDelta: learner.huberDelta, maxGradNorm: learner.maxGradNorm };
   let step = 0;
   const trainStep = () => {
     const result = doubleDqnGradients(online, target, pool[step % pool.length], candidates, hyper);

@@ -26,6 +26,8 @@ export async function produceTransitions(producer: BatchingProducer, topic: stri
         reward: random() < 0.1 ? 1 : 0,
         nextState: done ? null : stateBytes(),
         done,
+        nextRequestId: done ? null : `${prefix}-${index + 1}`,
+        slateReward: 0.1,
         propensity: 0.5,
         modelVersion: 0,
         requestTimestamp: now,

@@ -120,6 +120,9 @@ describe('learning loop on the real broker', () => {
       assert.equal(transition.done, false);
       assert.ok(transition.nextState !== null && transition.nextState.byteLength === transition.state.byteLength);
       assert.ok(Math.abs(transition.propensity - action.items.find((item) => item.itemId === transition.itemId)!.propensity) < 1e-12);
+      // The links a learner chains n-step returns by: the next request, and the slate's mean reward (1 + 5 + 0 + 0) / 4.
+      assert.equal(transition.nextRequestId, second.requestId);
+      assert.equal(transition.slateReward, 6 / action.items.length);
     }
 
     // The user comes back an hour later (platform clock): the second request ended its session, so its
@@ -141,12 +144,14 @@ describe('learning loop on the real broker', () => {
 
   it('trains: the learner sends gradients, the version advances, and the actor serves the new version', async () => {
     const { server } = await stack.parameterServer();
-    const { learner, runtime: learnerRuntime } = await stack.learner();
+    // Three-step returns: every user comes back each round, so its transitions chain.
+    const { learner, runtime: learnerRuntime } = await stack.learner({ LEARNER_N_STEP: '3' });
+    const threeStepReturns = () => metricValue(learnerRuntime, 'rec_learner_returns_total', { horizon: '3', cause: 'horizon' });
     // A tiny platform: every user clicks category-0 items it is shown.
     const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6'];
     let served: RecommendationAction[] = [];
     const deadline = Date.now() + 60_000;
-    while (server.currentVersion < 5 && Date.now() < deadline) {
+    while ((server.currentVersion < 5 || (await threeStepReturns()) === 0) && Date.now() < deadline) {
       const batch = users.map((userId) => request(userId));
       await ctx.produceRecords(ctx.ns.topics.requests, codecs.request, batch, (r) => r.userId);
       const wanted = new Set(batch.map((r) => r.requestId));
@@ -160,6 +165,7 @@ describe('learning loop on the real broker', () => {
     }
     assert.ok(server.currentVersion >= 5, `parameter server version ${server.currentVersion}`);
     assert.ok((await metricValue(learnerRuntime, 'rec_learner_train_steps_total')) >= 5);
+    assert.ok((await threeStepReturns()) > 0, 'the learner chained three steps of a user into one return');
     assert.ok(learner.weightsVersion >= 1, 'the learner adopted broadcast weights');
     // The actor swaps weights in as they arrive: a later request is served by a trained version.
     await waitFor(async () => {

@@ -33,7 +33,7 @@ function transitions(count: number, seed: string): Transition[] {
     return {
       transitionId: `${seed}-${index}`, userId: `u${index % 7}`, requestId: `${seed}-r${index}`, itemId: `item-${index % 8}`, position: 0,
       encoderVersion: ENCODER_VERSION, state: Buffer.from(floatsToBytes(state)), itemFeatures: Buffer.from(floatsToBytes(item)),
-      reward: index % 3 === 0 ? 1 : 0, nextState: Buffer.from(floatsToBytes(state.map((v) => v / 2))), done: false,
+      reward: index % 3 === 0 ? 1 : 0, nextState: Buffer.from(floatsToBytes(state.map((v) => v / 2))), done: false, nextRequestId: null, slateReward: null,
       propensity: 0.5, modelVersion: 0, requestTimestamp: Date.now(), lastFeedbackTimestamp: Date.now(), emittedAt: Date.now(),
     };
   });
