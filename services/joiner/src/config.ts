@@ -1,4 +1,4 @@
-import { bool, intIn, numIn, readCommonConfig, readEnv, type CommonConfig, type FeedbackType } from '@rec/shared';
+import { ConfigError, bool, intIn, numIn, readCommonConfig, readEnv, type CommonConfig, type FeedbackType } from '@rec/shared';
 
 /** Every setting of a joiner, read once from the environment. */
 export interface JoinerConfig {
@@ -24,8 +24,14 @@ export interface JoinerConfig {
   requireImpression: boolean;
   /** How often due transitions are emitted (JOINER_SWEEP_INTERVAL_MS). */
   sweepIntervalMs: number;
-  /** How long an eventId or requestId is remembered for duplicate dropping (JOINER_DEDUP_TTL_MS). */
+  /**
+   * How long an eventId or requestId is remembered for duplicate dropping (JOINER_DEDUP_TTL_MS). At least
+   * the pending-request lifetime, so a redelivered event can never count twice towards a reward; beyond it a
+   * duplicate only repeats a history entry. Each remembered id costs Redis about 100 bytes.
+   */
   dedupTtlMs: number;
+  /** How long a pending request and its recorded state live in Redis: the longest wait they can be in (derived). */
+  pendingTtlMs: number;
 }
 
 export function readJoinerConfig(environment: NodeJS.ProcessEnv = process.env): JoinerConfig {
@@ -41,10 +47,17 @@ export function readJoinerConfig(environment: NodeJS.ProcessEnv = process.env): 
       JOINER_REWARD_VALUE_WEIGHT: numIn(-1e6, 1e6)({ default: 0, desc: 'reward per unit of feedback value' }),
       JOINER_REQUIRE_IMPRESSION: bool({ default: false, desc: 'only confirmed impressions become transitions' }),
       JOINER_SWEEP_INTERVAL_MS: intIn(10, 60_000)({ default: 200, desc: 'period of the emission sweep' }),
-      JOINER_DEDUP_TTL_MS: intIn(1_000, 30 * 24 * 3_600_000)({ default: 24 * 3_600_000, desc: 'memory of seen ids' }),
+      JOINER_DEDUP_TTL_MS: intIn(1_000, 30 * 24 * 3_600_000)({ default: 3_600_000, desc: 'memory of seen ids' }),
     },
     environment,
   );
+  // Pending requests outlive the longest wait they can be in: the session timeout plus the reward wait.
+  const pendingTtlMs = env.JOINER_SESSION_TIMEOUT_MS + env.JOINER_REWARD_WAIT_MS + 60_000;
+  if (env.JOINER_DEDUP_TTL_MS < pendingTtlMs) {
+    throw new ConfigError(
+      `JOINER_DEDUP_TTL_MS=${env.JOINER_DEDUP_TTL_MS} is shorter than a pending request lives (JOINER_SESSION_TIMEOUT_MS + JOINER_REWARD_WAIT_MS + 60000 = ${pendingTtlMs}): a redelivered event could count twice`,
+    );
+  }
   return {
     common: readCommonConfig(environment),
     rewardWaitMs: env.JOINER_REWARD_WAIT_MS,
@@ -60,5 +73,6 @@ export function readJoinerConfig(environment: NodeJS.ProcessEnv = process.env): 
     requireImpression: env.JOINER_REQUIRE_IMPRESSION,
     sweepIntervalMs: env.JOINER_SWEEP_INTERVAL_MS,
     dedupTtlMs: env.JOINER_DEDUP_TTL_MS,
+    pendingTtlMs,
   };
 }

@@ -31,8 +31,7 @@ export async function startJoiner(config: JoinerConfig, options: RuntimeOptions 
   const { logger, kafka, redis, keys, topics } = runtime;
   const catalog = new LiveCatalog();
   const catalogReader = followCatalog(runtime, catalog);
-  // Pending requests outlive the longest wait they can be in: the session timeout plus the reward wait.
-  const ttlMs = config.sessionTimeoutMs + config.rewardWaitMs + 60_000;
+  const ttlMs = config.pendingTtlMs;
   const joiner = new RewardJoiner({
     config,
     pending: new PendingRequestStore(redis, keys, { ttlMs, rewardWaitMs: config.rewardWaitMs, dedupTtlMs: config.dedupTtlMs, historyLength: HISTORY_LENGTH, historyTtlMs: HISTORY_TTL_MS }),
