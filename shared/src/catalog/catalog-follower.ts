@@ -17,7 +17,7 @@ export function followCatalog(runtime: ServiceRuntime, catalog: LiveCatalog): Co
     deadLetters: runtime.deadLetters,
     metrics: runtime.metrics,
     logger: runtime.logger,
-    groupPrefix: `${runtime.name}-catalog`,
+    groupPrefix: `${runtime.config.topicPrefix}${runtime.name}-catalog`,
     onRecord: (_key, item) => {
       if (item === null) return;
       catalog.upsert(item);

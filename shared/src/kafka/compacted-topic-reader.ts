@@ -28,6 +28,7 @@ export class CompactedTopicReader<T> {
       deadLetters: DeadLetterPublisher;
       metrics: ServiceMetrics;
       logger: Logger;
+      /** Start of the reader's (never committed) group id; begin it with the topic prefix so a deployment's groups sort together. */
       groupPrefix: string;
     },
   ) {

@@ -38,7 +38,7 @@ export class WeightsSubscriber {
       deadLetters: runtime.deadLetters,
       metrics: runtime.metrics,
       logger: runtime.logger,
-      groupPrefix: `${runtime.name}-weights`,
+      groupPrefix: `${runtime.config.topicPrefix}${runtime.name}-weights`,
       onRecord: (key, record) => {
         if (record === null || !wanted.has(key)) return;
         if (record.version < (this.versions.get(record.role) ?? -1)) return;

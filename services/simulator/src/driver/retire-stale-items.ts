@@ -35,7 +35,7 @@ export async function retireStaleItems(deps: {
     deadLetters: deps.deadLetters,
     metrics: deps.metrics,
     logger: deps.logger,
-    groupPrefix: 'simulator-catalog-scan',
+    groupPrefix: `${deps.topic}.simulator-scan`,
   });
   await reader.start();
   let timer: NodeJS.Timeout | undefined;
