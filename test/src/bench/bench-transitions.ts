@@ -26,7 +26,8 @@ export async function produceTransitions(producer: BatchingProducer, topic: stri
         reward: random() < 0.1 ? 1 : 0,
         nextState: done ? null : stateBytes(),
         done,
-        nextRequestId: done ? null : `${prefix}-${index + 1}`,
+        // user-(index % 1,000)'s next request is index + 1,000: each user's transitions chain (n-step returns).
+        nextRequestId: done ? null : `${prefix}-${index + 1_000}`,
         slateReward: 0.1,
         propensity: 0.5,
         modelVersion: 0,
