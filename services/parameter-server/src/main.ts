@@ -8,6 +8,7 @@ import {
   runBatchConsumer,
   startServiceRuntime,
   verifiedGradients,
+  type Kafka,
   type RuntimeOptions,
   type ServiceRuntime,
 } from '@rec/shared';
@@ -32,10 +33,11 @@ export async function startParameterServer(config: ParameterServerConfig, option
     metrics,
     logger,
   });
-  await server.start();
+  const groupId = `${config.common.topicPrefix}parameter-server`;
+  await server.start(await committedOffsets(kafka, groupId, topics.modelUpdates));
   runtime.addReadiness('weights-published', () => true);
 
-  const consumer = kafka.consumer({ groupId: `${config.common.topicPrefix}parameter-server`, maxWaitTimeInMs: 20, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 32 * 1024 * 1024 });
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 20, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 32 * 1024 * 1024 });
   const publisher = setInterval(() => {
     server.publishIfBehind().catch((error: Error) => logger.warn({ err: error }, 'timed publish failed'));
   }, config.publishIntervalMs);
@@ -69,8 +71,25 @@ export async function startParameterServer(config: ParameterServerConfig, option
     maxChunk: 64,
     fromBeginning: true,
   });
+  // Read on from where the weights end (the snapshot's offsets), not from the group's commits: updates
+  // applied after the last snapshot are applied again, and nothing the snapshot holds is applied twice.
+  for (const [partition, offset] of server.resumeOffsets) consumer.seek({ topic: topics.modelUpdates, partition, offset: String(offset) });
   logger.info({ version: server.currentVersion, backend }, 'parameter server running');
   return { runtime, server };
+}
+
+/** The group's committed position per partition of the topic, or the earliest offset where it has none. */
+async function committedOffsets(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const earliest = await admin.fetchTopicOffsets(topic);
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const committedOf = new Map(committed.partitions.map(({ partition, offset }) => [partition, Number(offset)]));
+    return new Map(earliest.map(({ partition, low }) => [partition, Math.max(committedOf.get(partition) ?? -1, Number(low))]));
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 if (require.main === module) {

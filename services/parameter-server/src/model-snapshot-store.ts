@@ -10,11 +10,17 @@ export interface ModelSnapshot {
   target: Float32Array;
   optimizer: OptimizerState;
   newestSampleTimestamp: number | null;
+  /**
+   * Per partition of model.updates.v1, the offset of the next update to apply: the updates this state
+   * already holds end there. Null in snapshots written before offsets were kept.
+   */
+  updateOffsets: Map<number, number> | null;
 }
 
 /**
  * Snapshots of the parameter server in one Redis hash per model, written with one HSET (atomic): the
- * version, both networks' weights and Adam's slots as float32 bytes, and a JSON index of the slots.
+ * version, both networks' weights and Adam's slots as float32 bytes, a JSON index of the slots, and the
+ * update offsets the state reaches.
  */
 export class ModelSnapshotStore {
   constructor(
@@ -40,6 +46,7 @@ export class ModelSnapshotStore {
       target: floatsToBytes(snapshot.target),
       slotIndex: JSON.stringify(slotIndex),
       slotValues: floatsToBytes(slotValues),
+      updateOffsets: JSON.stringify(Object.fromEntries(snapshot.updateOffsets ?? [])),
     });
   }
 
@@ -63,6 +70,10 @@ export class ModelSnapshotStore {
       target: bytesToFloats(hash.target),
       optimizer: { slots },
       newestSampleTimestamp: newest === '' ? null : Number(newest),
+      updateOffsets:
+        hash.updateOffsets === undefined
+          ? null
+          : new Map(Object.entries(JSON.parse(hash.updateOffsets.toString('utf8')) as Record<string, number>).map(([partition, offset]) => [Number(partition), offset])),
     };
   }
 }

@@ -32,9 +32,13 @@ export interface ParameterServerDeps {
 /**
  * The parameter server's role: the one writer of a model's weights. It applies learners' gradients with
  * Adam (dropping those computed on weights more than maxStaleness versions old), owns the strictly
- * increasing version, syncs the target network every targetSyncEvery updates, snapshots everything to
- * Redis before publishing, and publishes full weights to the compacted weights topic. Because a version
- * is published only after it is snapshotted, a restart never regresses the version anyone has seen.
+ * increasing version, syncs the target network every targetSyncEvery updates, and publishes full weights
+ * to the compacted weights topic on a cadence. Before every publish it snapshots everything to Redis,
+ * including the update offsets the state reaches, so:
+ *  - a restart never regresses the version anyone has seen (a version is published only once snapshotted);
+ *  - a crash loses no update: the restarted server seeks the updates topic back to the snapshot's offsets
+ *    and applies again what it had applied since, and skips anything the snapshot already holds (exactly
+ *    once, whatever the consumer group committed). Snapshots cost one per publish, not one per chunk.
  */
 export class ParameterServer {
   readonly online: QNetwork;
@@ -47,6 +51,8 @@ export class ParameterServer {
   private snapshotVersion = -1;
   private lastPublishAt = 0;
   private newestSampleTimestamp: number | null = null;
+  /** Per updates partition, the offset of the next update to apply (everything before it is in the weights). */
+  private nextOffsets = new Map<number, number>();
   /** The last weights known to be finite, restored if an update ever breaks them. */
   private lastGood: { version: number; online: Float32Array } | null = null;
   private exclusive: Promise<unknown> = Promise.resolve();
@@ -62,9 +68,18 @@ export class ParameterServer {
     return this.version;
   }
 
-  /** Resumes from the Redis snapshot if there is one, then publishes both networks. */
-  async start(): Promise<void> {
+  /** Where to read each updates partition from: right after the last update the weights hold. */
+  get resumeOffsets(): ReadonlyMap<number, number> {
+    return this.nextOffsets;
+  }
+
+  /**
+   * Resumes from the Redis snapshot if there is one, then publishes both networks. `committedOffsets` (the
+   * consumer group's positions) place partitions the snapshot does not cover, e.g. on the first start.
+   */
+  async start(committedOffsets: ReadonlyMap<number, number> = new Map()): Promise<void> {
     const snapshot = await this.deps.snapshots.load();
+    this.nextOffsets = new Map(committedOffsets);
     if (snapshot !== null && snapshot.layoutHash === this.online.layoutHash) {
       this.online.setWeights(snapshot.online);
       this.target.setWeights(snapshot.target);
@@ -73,7 +88,8 @@ export class ParameterServer {
       this.targetVersion = snapshot.targetVersion;
       this.snapshotVersion = snapshot.version;
       this.newestSampleTimestamp = snapshot.newestSampleTimestamp;
-      this.deps.logger.info({ version: this.version }, 'resumed from snapshot');
+      for (const [partition, offset] of snapshot.updateOffsets ?? []) this.nextOffsets.set(partition, offset);
+      this.deps.logger.info({ version: this.version, resumeOffsets: Object.fromEntries(this.nextOffsets) }, 'resumed from snapshot');
     } else {
       if (snapshot !== null) this.deps.logger.warn({ layoutHash: snapshot.layoutHash }, 'snapshot has another layout; starting fresh');
       await this.snapshot();
@@ -83,12 +99,18 @@ export class ParameterServer {
     await this.publish(['ONLINE', 'TARGET']);
   }
 
-  /** Applies a chunk of verified updates, then snapshots and (on cadence) publishes. */
+  /** Applies a chunk of verified updates, then snapshots and publishes when the cadence says so. */
   applyChunk(records: ConsumedRecord<VerifiedUpdate>[]): Promise<void> {
     return this.serially(async () => {
       const { config, metrics } = this.deps;
       let targetSynced = false;
-      for (const { value } of records) {
+      for (const { value, partition, offset } of records) {
+        const position = Number(offset);
+        if (position < (this.nextOffsets.get(partition) ?? 0)) {
+          metrics.dropped.inc({ reason: 'already-applied' });
+          continue;
+        }
+        this.nextOffsets.set(partition, position + 1);
         const staleness = this.version - value.update.baseVersion;
         metrics.staleness.observe(Math.max(0, staleness));
         if (staleness > config.maxStaleness || staleness < 0) {
@@ -108,19 +130,27 @@ export class ParameterServer {
           metrics.targetSyncs.inc();
         }
       }
-      if (this.version === this.snapshotVersion) return;
+      if (this.version === this.publishedVersion && !targetSynced) return;
       if (!this.weightsAreFinite()) return;
       metrics.version.set(this.version);
-      await this.snapshot();
       const due = this.version - this.publishedVersion >= config.publishEveryUpdates || Date.now() - this.lastPublishAt >= config.publishIntervalMs;
-      if (due || targetSynced) await this.publish(targetSynced ? ['ONLINE', 'TARGET'] : ['ONLINE']);
+      if (due || targetSynced) {
+        await this.snapshot();
+        await this.publish(targetSynced ? ['ONLINE', 'TARGET'] : ['ONLINE']);
+      }
     });
   }
 
-  /** Publishes weights newer than the last published ones; run on a timer so a quiet stream still gets them. */
+  /**
+   * Snapshots and publishes weights newer than the last published ones; runs on a timer (so a quiet
+   * stream still gets them, and at most publishIntervalMs of updates are ever re-applied after a crash)
+   * and at shutdown.
+   */
   publishIfBehind(): Promise<void> {
     return this.serially(async () => {
-      if (this.snapshotVersion > this.publishedVersion) await this.publish(['ONLINE']);
+      if (this.version === this.publishedVersion || !this.weightsAreFinite()) return;
+      if (this.version !== this.snapshotVersion) await this.snapshot();
+      await this.publish(['ONLINE']);
     });
   }
 
@@ -150,6 +180,7 @@ export class ParameterServer {
       target: this.target.getWeights(),
       optimizer: await this.optimizer.exportState(),
       newestSampleTimestamp: this.newestSampleTimestamp,
+      updateOffsets: this.nextOffsets,
     });
     this.snapshotVersion = this.version;
     stop();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -132,5 +133,56 @@ describe('parameter server on the real broker', () => {
     await ctx.produceRecords(ctx.ns.topics.modelUpdates, codecs.modelUpdate, [update], () => 'ddqn');
     await waitFor(async () => (await metricValue(runtime, 'rec_parameter_server_updates_dropped_total', { reason: 'stale' })) === 1, { what: 'the stale update to be dropped' });
     assert.equal(server.currentVersion, version);
+    await runtime.shutdown();
+  });
+
+  it('loses no update and applies none twice when it is killed between snapshots', async () => {
+    // A model of its own (so versions start at 0), publishing, and so snapshotting, off after the start.
+    const env = stack.env({ MODEL_ID: 'crash', PS_PUBLISH_EVERY_UPDATES: '1000000', PS_PUBLISH_INTERVAL_MS: '3600000', METRICS_PORT: '0' });
+    const child = spawn(process.execPath, [require.resolve('@rec/parameter-server')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const admin = ctx.kafka.admin();
+    await admin.connect();
+    try {
+      // The child publishes version 0 once it runs; its layout is the one to send gradients for.
+      const key = weightsKey('crash', 'ONLINE');
+      const started = (await ctx.consumeUntil(ctx.ns.topics.modelWeights, (all) => all.some((message) => message.key === key), { timeoutMs: 60_000 }))
+        .filter((message) => message.key === key)
+        .map((message) => codecs.modelWeights.decode(message.value))[0];
+      const zeros = Buffer.from(floatsToBytes(new Float32Array(started.values.length / 4)));
+      const updates = Array.from({ length: 5 }, (_, index): ModelUpdate => ({
+        updateId: randomUUID(), modelId: 'crash', learnerId: 'test', baseVersion: index, layoutHash: started.layoutHash,
+        gradients: zeros, checksum: checksumOf(zeros), batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(),
+      }));
+      const groupId = `${ctx.ns.topicPrefix}parameter-server`;
+      const committed = async () => (await admin.fetchOffsets({ groupId, topics: [ctx.ns.topics.modelUpdates] }))[0].partitions.reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);
+      const end = async () => (await admin.fetchTopicOffsets(ctx.ns.topics.modelUpdates)).reduce((sum, { high }) => sum + Number(high), 0);
+      await ctx.produceRecords(ctx.ns.topics.modelUpdates, codecs.modelUpdate, updates, () => 'crash');
+      const produced = await end();
+      // Applied and committed by the group, while the snapshot still holds version 0: then kill -9.
+      await waitFor(async () => (await committed()) >= produced, { timeoutMs: 30_000, what: 'the child to apply and commit the updates' });
+      assert.equal(await ctx.redis.hget(ctx.ns.keys.modelSnapshot('crash'), 'version'), '0', 'the snapshot is behind the applied updates');
+      child.kill('SIGKILL');
+      assert.equal(await exited, 'SIGKILL', output);
+
+      // The successor resumes from the snapshot's offsets: all five updates again, each once.
+      const { server, runtime } = await stack.parameterServer({ MODEL_ID: 'crash' });
+      await waitFor(() => server.currentVersion >= 5, { timeoutMs: 30_000, what: 'the five updates to be applied again' });
+      await runtime.shutdown();
+      assert.equal(server.currentVersion, 5);
+      // A clean restart holds them in its snapshot and its offsets: nothing more is applied.
+      const again = await stack.parameterServer({ MODEL_ID: 'crash' });
+      assert.equal(again.server.currentVersion, 5);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(again.server.currentVersion, 5, 'no update applied twice');
+      assert.equal(await metricValue(again.runtime, 'rec_parameter_server_updates_applied_total'), 0);
+      await again.runtime.shutdown();
+    } finally {
+      child.kill('SIGKILL');
+      await admin.disconnect();
+    }
   });
 });
