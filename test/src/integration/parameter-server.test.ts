@@ -168,7 +168,8 @@ describe('parameter server on the real broker', () => {
       child.kill('SIGKILL');
       assert.equal(await exited, 'SIGKILL', output);
 
-      // The successor resumes from the snapshot's offsets: all five updates again, each once.
+      // The successor resumes from the snapshot's offsets: all five updates again, each once. (It gets the
+      // partition once the killed member's 30 s group session expires: most of this test's time.)
       const { server, runtime } = await stack.parameterServer({ MODEL_ID: 'crash' });
       await waitFor(() => server.currentVersion >= 5, { timeoutMs: 30_000, what: 'the five updates to be applied again' });
       await runtime.shutdown();
