@@ -17,6 +17,7 @@ export * from './kafka/kafka-client';
 export * from './kafka/batching-producer';
 export * from './kafka/dead-letter-publisher';
 export * from './kafka/batch-consumer';
+export * from './kafka/group-membership';
 export * from './kafka/compacted-topic-reader';
 export * from './redis/redis-client';
 export * from './redis/redis-keys';

@@ -3,6 +3,7 @@
  * then consumes rec.requests.v1 as the consumer group "<prefix>actor".
  */
 import {
+  groupMembership,
   LiveCatalog,
   PopularityStore,
   RequestStateStore,
@@ -69,8 +70,7 @@ export async function startActor(config: ActorConfig, options: RuntimeOptions = 
   const consumer = kafka.consumer({
     groupId: `${config.common.topicPrefix}actor`,
     maxWaitTimeInMs: 20,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    ...groupMembership(config.common),
   });
   runtime.onShutdown({ name: 'requests-consumer', run: () => consumer.disconnect() });
   runtime.onShutdown({ name: 'catalog-reader', run: () => catalogReader.stop() });

@@ -3,6 +3,7 @@
  * as the consumer group "<prefix>joiner", keeps pending requests in Redis and emits rec.transitions.v1.
  */
 import {
+  groupMembership,
   HISTORY_LENGTH,
   LiveCatalog,
   PopularityStore,
@@ -49,7 +50,7 @@ export async function startJoiner(config: JoinerConfig, options: RuntimeOptions 
   await catalogReader.caughtUp;
   runtime.addReadiness('catalog', () => catalogReader.ready);
 
-  const consumer = kafka.consumer({ groupId: `${config.common.topicPrefix}joiner`, maxWaitTimeInMs: 50, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const consumer = kafka.consumer({ groupId: `${config.common.topicPrefix}joiner`, maxWaitTimeInMs: 50, ...groupMembership(config.common) });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const partitions = payload.memberAssignment[topics.actions] ?? [];
     joiner.setOwnedPartitions(partitions);

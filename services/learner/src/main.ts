@@ -3,6 +3,7 @@
  * (scale by adding processes), follows the catalog and the broadcast weights, and trains.
  */
 import {
+  groupMembership,
   LiveCatalog,
   WeightsSubscriber,
   codecs,
@@ -62,7 +63,7 @@ export async function startLearner(config: LearnerConfig, options: RuntimeOption
   runtime.addReadiness('catalog', () => catalogReader.ready);
   runtime.addReadiness('weights', () => learner.weightsVersion >= 0);
 
-  const consumer = kafka.consumer({ groupId: `${config.common.topicPrefix}learner`, maxWaitTimeInMs: 100, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 8 * 1024 * 1024 });
+  const consumer = kafka.consumer({ groupId: `${config.common.topicPrefix}learner`, maxWaitTimeInMs: 100, ...groupMembership(config.common), maxBytesPerPartition: 8 * 1024 * 1024 });
   runtime.onShutdown({ name: 'train-loop', run: () => learner.stop() });
   runtime.onShutdown({ name: 'transitions-consumer', run: () => consumer.disconnect() });
   runtime.onShutdown({ name: 'weights-subscriber', run: () => weights.stop() });

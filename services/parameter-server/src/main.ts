@@ -3,6 +3,7 @@
  * the consumer group "<prefix>parameter-server", publishes model.weights.v1, snapshots to Redis.
  */
 import {
+  groupMembership,
   codecs,
   RecError,
   runBatchConsumer,
@@ -37,7 +38,7 @@ export async function startParameterServer(config: ParameterServerConfig, option
   await server.start(await committedOffsets(kafka, groupId, topics.modelUpdates));
   runtime.addReadiness('weights-published', () => true);
 
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 20, sessionTimeout: 30_000, heartbeatInterval: 3_000, maxBytesPerPartition: 32 * 1024 * 1024 });
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 20, ...groupMembership(config.common), maxBytesPerPartition: 32 * 1024 * 1024 });
   const publisher = setInterval(() => {
     server.publishIfBehind().catch((error: Error) => logger.warn({ err: error }, 'timed publish failed'));
   }, config.publishIntervalMs);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../errors/errors';
+import { groupMembership } from '../kafka/group-membership';
 import { readCommonConfig } from './common-config';
 import { intIn, numIn, positiveIntList, readEnv } from './env';
 
@@ -32,6 +33,7 @@ describe('common config', () => {
       REDIS_KEY_PREFIX: 't-x:',
       METRICS_PORT: '0',
       SHUTDOWN_TIMEOUT_MS: '500',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
     });
     assert.deepEqual(config.kafkaBrokers, ['10.0.0.1:9092', '10.0.0.2:9092']);
     assert.equal(config.redisUrl, 'redis://cache:6380');
@@ -39,6 +41,12 @@ describe('common config', () => {
     assert.equal(config.redisKeyPrefix, 't-x:');
     assert.equal(config.metricsPort, 0);
     assert.equal(config.shutdownTimeoutMs, 500);
+    assert.deepEqual(groupMembership(config), { sessionTimeout: 6_000, heartbeatInterval: 600 });
+  });
+
+  it('keeps the consumer-group session inside what the broker accepts', () => {
+    assert.equal(readCommonConfig({}).kafkaSessionTimeoutMs, 30_000);
+    for (const bad of ['5999', '1800001', 'soon']) assertConfigError(() => readCommonConfig({ KAFKA_SESSION_TIMEOUT_MS: bad }), 'KAFKA_SESSION_TIMEOUT_MS');
   });
 
   it('stops on a bad METRICS_PORT with a ConfigError naming it', () => {

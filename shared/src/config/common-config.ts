@@ -18,6 +18,8 @@ export interface CommonConfig {
   shutdownTimeoutMs: number;
   /** Log level: fatal, error, warn, info, debug, trace. */
   logLevel: string;
+  /** How long a consumer-group member may go silent before its partitions move to the others. */
+  kafkaSessionTimeoutMs: number;
 }
 
 export function readCommonConfig(environment: NodeJS.ProcessEnv = process.env): CommonConfig {
@@ -31,6 +33,8 @@ export function readCommonConfig(environment: NodeJS.ProcessEnv = process.env): 
       // envalid's port() rejects 0, which tests use to get a free port.
       METRICS_PORT: intIn(0, 65_535)({ default: 9464, desc: 'port of /metrics, /healthz, /readyz; 0 picks a free one' }),
       SHUTDOWN_TIMEOUT_MS: intIn(100, 120_000)({ default: 10_000, desc: 'bound on the SIGTERM drain' }),
+      // Within the broker's group.min/max.session.timeout.ms (6 s .. 30 min by default).
+      KAFKA_SESSION_TIMEOUT_MS: intIn(6_000, 1_800_000)({ default: 30_000, desc: 'consumer-group session timeout' }),
       LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', desc: 'log level' }),
     },
     environment,
@@ -45,5 +49,6 @@ export function readCommonConfig(environment: NodeJS.ProcessEnv = process.env): 
     metricsPort: env.METRICS_PORT,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
+    kafkaSessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
   };
 }
