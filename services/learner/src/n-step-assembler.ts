@@ -130,7 +130,7 @@ export class NStepAssembler {
     return settled;
   }
 
-  /** Truncates every chain (shutdown, or tests). */
+  /** Truncates every chain now, e.g. to read out what is held (held transitions otherwise die with the learner, like replay). */
   flushAll(): ReturnTransition[] {
     const settled: ReturnTransition[] = [];
     for (const chain of this.chains.values()) this.settleAll(chain, 'broken', settled);
