@@ -21,6 +21,7 @@ import {
 } from '@rec/shared';
 import { readJoinerConfig, type JoinerConfig } from './config';
 export { readJoinerConfig, type JoinerConfig } from './config';
+export { PendingRequestStore } from './pending-request-store';
 import { JoinerMetrics } from './joiner-metrics';
 import { PendingRequestStore } from './pending-request-store';
 import { RewardJoiner } from './reward-joiner';

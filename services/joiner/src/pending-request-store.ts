@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { historyListOf, type Redis, type RedisKeys } from '@rec/shared';
 
 /** What the joiner keeps in Redis for one served request until its transitions are emitted. */
@@ -21,16 +22,39 @@ export interface PendingRequest {
 export type FeedbackOutcome = 'counted' | 'organic' | 'duplicate' | 'late' | 'after-emission';
 
 /**
+ * Lua: records `digest` in the user's seen-ids sorted set (scored by the Redis clock) and says whether it
+ * is new. Ids older than `ttl` are trimmed on the way and the set expires when the user goes quiet. A
+ * user's ids in one small sorted set cost Redis a fraction of a key per id (listpack-encoded up to 128).
+ */
+const FIRST_SIGHTING = `
+local function firstSighting(key, digest, ttl)
+  if redis.call('ZSCORE', key, digest) then return false end
+  local time = redis.call('TIME')
+  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - ttl)
+  redis.call('ZADD', key, now, digest)
+  redis.call('PEXPIRE', key, ttl)
+  return true
+end
+`;
+
+/** A short, fixed-size stand-in for an id in the seen set: kind plus 96 bits of its SHA-1. */
+export function seenIdDigest(kind: 'event' | 'action', id: string): string {
+  return `${kind === 'event' ? 'e' : 'a'}${createHash('sha1').update(id).digest('base64url').slice(0, 16)}`;
+}
+
+/**
  * Folds one feedback event in, atomically, so a crash between steps cannot lose or double it:
  * drop it if its eventId was seen; append it to the user's capped history (organic feedback too);
  * then, when it names a request, add its reward to that pending request. Feedback may arrive before the
  * action (the topics are read independently), so the pending hash is created if absent. Refused when
  * the request's transitions were already emitted or the reward wait has passed.
- * KEYS: seen-event, the user's history list for this kind (engagements or impressions), pending hash ('' when organic).
- * ARGV: history entry, history length, history ttl, dedup ttl, itemId, reward, isImpression, arrival ts, pending ttl, reward wait.
+ * KEYS: the user's seen ids, the user's history list for this kind (engagements or impressions), pending hash ('' when organic).
+ * ARGV: history entry, history length, history ttl, dedup ttl, itemId, reward, isImpression, arrival ts, pending ttl, reward wait, event digest.
  */
 const APPLY_FEEDBACK = `
-if redis.call('SET', KEYS[1], '1', 'PX', ARGV[4], 'NX') == false then return 'duplicate' end
+${FIRST_SIGHTING}
+if not firstSighting(KEYS[1], ARGV[11], tonumber(ARGV[4])) then return 'duplicate' end
 redis.call('LPUSH', KEYS[2], ARGV[1])
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
@@ -50,10 +74,12 @@ return 'counted'
  * Records a served request atomically: drop it if its requestId was seen; store its slate; make it due at
  * the session timeout; and swap it in as the user's latest request, returning the previous one (which
  * this request succeeds), or false for a duplicate.
- * KEYS: seen-action, pending hash, due queue, user's last request. ARGV: meta, servedAt, dueAt, requestId, pending ttl, dedup ttl.
+ * KEYS: the user's seen ids, pending hash, due queue, user's last request.
+ * ARGV: meta, servedAt, dueAt, requestId, pending ttl, dedup ttl, request digest.
  */
 const RECORD_ACTION = `
-if redis.call('SET', KEYS[1], '1', 'PX', ARGV[6], 'NX') == false then return false end
+${FIRST_SIGHTING}
+if not firstSighting(KEYS[1], ARGV[7], tonumber(ARGV[6])) then return false end
 redis.call('HSET', KEYS[2], 'meta', ARGV[1], 'servedAt', ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
@@ -118,7 +144,7 @@ export class PendingRequestStore {
   recordAction(pending: Pick<PendingRequest, 'requestId' | 'userId' | 'servedAt' | 'modelVersion' | 'items'>, partition: number, dueAt: number): Promise<string | null> {
     const meta = JSON.stringify({ userId: pending.userId, modelVersion: pending.modelVersion, items: pending.items });
     return this.redis.recordAction(
-      this.keys.seenAction(pending.requestId),
+      this.keys.userSeenIds(pending.userId),
       this.keys.pendingRequest(pending.requestId),
       this.keys.dueQueue(partition),
       this.keys.userLastRequest(pending.userId),
@@ -128,6 +154,7 @@ export class PendingRequestStore {
       pending.requestId,
       this.options.ttlMs,
       this.options.dedupTtlMs,
+      seenIdDigest('action', pending.requestId),
     );
   }
 
@@ -138,7 +165,7 @@ export class PendingRequestStore {
 
   applyFeedback(feedback: FeedbackFold): Promise<FeedbackOutcome> {
     return this.redis.applyFeedback(
-      this.keys.seenEvent(feedback.eventId),
+      this.keys.userSeenIds(feedback.userId),
       historyListOf(this.keys, feedback.userId, feedback.impression ? 'IMPRESSION' : 'CLICK'),
       feedback.requestId === null ? '' : this.keys.pendingRequest(feedback.requestId),
       feedback.historyEntry,
@@ -151,6 +178,7 @@ export class PendingRequestStore {
       feedback.arrivedAt,
       this.options.ttlMs,
       this.options.rewardWaitMs,
+      seenIdDigest('event', feedback.eventId),
     );
   }
 

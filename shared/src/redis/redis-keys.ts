@@ -15,10 +15,11 @@ export interface RedisKeys {
   userLastRequest(userId: string): string;
   /** Sorted set: pending requestIds of one transitions partition, scored by when they are due. */
   dueQueue(partition: number): string;
-  /** String set-if-absent: a feedback eventId already seen (duplicate drop). */
-  seenEvent(eventId: string): string;
-  /** String set-if-absent: an action requestId already joined (duplicate drop). */
-  seenAction(requestId: string): string;
+  /**
+   * Sorted set: digests of the user's feedback eventIds and action requestIds seen recently, scored by when
+   * (duplicate drop). One compact set per user instead of a key per id: a fraction of the memory.
+   */
+  userSeenIds(userId: string): string;
   /** String: the parameter server's snapshot of one model (weights and optimizer state). */
   modelSnapshot(modelId: string): string;
   /** Sorted set: clicks per item in one time bucket, for the popularity policy. */
@@ -35,8 +36,7 @@ export function redisKeys(prefix = 'rec:'): RedisKeys {
     pendingRequest: (requestId) => `${prefix}pending:${requestId}`,
     userLastRequest: (userId) => `${prefix}user:{${userId}}:last-request`,
     dueQueue: (partition) => `${prefix}due:${partition}`,
-    seenEvent: (eventId) => `${prefix}seen:event:${eventId}`,
-    seenAction: (requestId) => `${prefix}seen:action:${requestId}`,
+    userSeenIds: (userId) => `${prefix}user:{${userId}}:seen`,
     modelSnapshot: (modelId) => `${prefix}model:${modelId}:snapshot`,
     itemPopularity: (bucket) => `${prefix}popularity:${bucket}`,
     pattern: () => `${prefix}*`,
