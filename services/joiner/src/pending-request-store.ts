@@ -39,7 +39,7 @@ end
 `;
 
 /** A short, fixed-size stand-in for an id in the seen set: kind plus 96 bits of its SHA-1. */
-export function seenIdDigest(kind: 'event' | 'action', id: string): string {
+function seenIdDigest(kind: 'event' | 'action', id: string): string {
   return `${kind === 'event' ? 'e' : 'a'}${createHash('sha1').update(id).digest('base64url').slice(0, 16)}`;
 }
 

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { BatchingProducer, type Logger } from '@rec/shared';
 import {
+  cleanupAttempt,
   createTestKafka,
   createTestRedis,
   deleteNamespaceGroups,
@@ -97,13 +98,7 @@ export async function openBenchContext(name: string, options: BenchOptions): Pro
     onCleanup: (step) => void steps.push(step),
     cleanup: () => {
       cleaned ??= (async () => {
-        const attempt = async (what: string, run: () => unknown) => {
-          try {
-            await run();
-          } catch (error) {
-            console.warn(`cleanup of ${ns.id}: ${what} failed: ${(error as Error).message}`);
-          }
-        };
+        const attempt = cleanupAttempt(ns.id);
         for (const step of steps.reverse()) await attempt('a registered step', step);
         await Promise.all(children.map((child) => attempt(`stopping ${child.spec.name}`, () => child.stop())));
         await attempt('disconnecting the producer', () => producer.disconnect());

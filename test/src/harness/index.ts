@@ -5,6 +5,7 @@ export * from './test-logger';
 export * from './wait';
 export * from './kafka-helpers';
 export * from './redis-helpers';
+export * from './cleanup-attempt';
 export * from './test-context';
 export * from './sample-records';
 export * from './plain-record';

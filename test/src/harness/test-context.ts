@@ -14,6 +14,7 @@ import {
   type RawMessage,
   type ReceivedMessage,
 } from './kafka-helpers';
+import { cleanupAttempt } from './cleanup-attempt';
 import { createTestRedis, deleteNamespaceKeys } from './redis-helpers';
 import { testLogger } from './test-logger';
 import { testNamespace, type TestNamespace } from './test-namespace';
@@ -71,13 +72,7 @@ export async function openTestContext(name: string): Promise<TestContext> {
     },
     onCleanup: (step) => void steps.push(step),
     cleanup: async () => {
-      const attempt = async (what: string, run: () => unknown) => {
-        try {
-          await run();
-        } catch (error) {
-          console.warn(`cleanup of ${ns.id}: ${what} failed: ${(error as Error).message}`);
-        }
-      };
+      const attempt = cleanupAttempt(ns.id);
       for (const step of steps.reverse()) await attempt('a registered step', step);
       await attempt('deleting topics', () => deleteNamespaceTopics(kafka, ns));
       await attempt('deleting consumer groups', () => deleteNamespaceGroups(kafka, ns));
