@@ -19,7 +19,7 @@ COPY . /src
 RUN mkdir -p /manifests \
  && cd /src \
  && cp package.json package-lock.json /manifests/ \
- && find shared services test -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests/ \;
+ && find shared services tools test -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests/ \;
 
 # --- Build: all dependencies (dev included), then tsc -b ---------------------------------------------------
 FROM base AS build

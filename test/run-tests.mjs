@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs one kind of compiled test with `node --test` and exits with node's exit code.
 //
-//   node test/run-tests.mjs unit          shared/dist/**/*.test.js, services/*/dist/**/*.test.js (in parallel)
+//   node test/run-tests.mjs unit          shared/dist/**/*.test.js, services/*/dist/**/*.test.js, tools/*/dist/**/*.test.js (in parallel)
 //   node test/run-tests.mjs integration   test/dist/integration/**/*.test.js (one file at a time)
 //   node test/run-tests.mjs e2e           test/dist/e2e/**/*.test.js (one file at a time)
 //
@@ -16,17 +16,20 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Per kind: where the compiled tests are, whether files run in parallel, and the timeout of one test. */
 const KINDS = {
-  unit: { roots: () => ['shared/dist', ...serviceDists()], concurrency: null, timeoutMs: 60_000 },
+  unit: { roots: () => ['shared/dist', ...packageDists()], concurrency: null, timeoutMs: 60_000 },
   integration: { roots: () => ['test/dist/integration'], concurrency: 1, timeoutMs: 90_000 },
   e2e: { roots: () => ['test/dist/e2e'], concurrency: 1, timeoutMs: 300_000 },
 };
 
-function serviceDists() {
-  const services = join(ROOT, 'services');
-  if (!existsSync(services)) return [];
-  return readdirSync(services, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => `services/${entry.name}/dist`);
+/** The dist folder of every package under services/ and tools/. */
+function packageDists() {
+  return ['services', 'tools'].flatMap((parent) => {
+    const folder = join(ROOT, parent);
+    if (!existsSync(folder)) return [];
+    return readdirSync(folder, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => `${parent}/${entry.name}/dist`);
+  });
 }
 
 /** Every *.test.js under `dir` (relative to the repo root), sorted, skipping node_modules. */

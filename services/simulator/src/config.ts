@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { bool, intIn, numIn, readEnv, str } from '@rec/shared';
-import type { ClockMode } from './session/virtual-clock';
+import type { ClockMode } from './driver/virtual-clock';
 import { SCENARIO_NAMES } from './world/scenario';
 
 /** Every simulator setting, read once from SIM_* environment variables (plus the common config). */

@@ -13,11 +13,11 @@ import { KafkaPlatformTransport } from './driver/kafka-platform-transport';
 import { retireStaleItems } from './driver/retire-stale-items';
 import { runSimulation } from './driver/simulation-driver';
 import { SimulatorMetrics } from './driver/simulator-metrics';
-import { SimulationLedger } from './ledger/simulation-ledger';
-import { writeReport } from './report/report-writer';
-import { buildReport } from './report/simulation-report';
-import { terminalTable } from './report/terminal-table';
-import { createSimulation } from './simulation-factory';
+import { SimulationLedger } from './scoreboard/simulation-ledger';
+import { writeReport } from './scoreboard/report-writer';
+import { buildReport } from './scoreboard/simulation-report';
+import { terminalTable } from './scoreboard/terminal-table';
+import { createSimulation } from './driver/simulation-factory';
 
 async function main(): Promise<void> {
   const startedAt = new Date();

@@ -6,9 +6,9 @@
  * Each <dir> holds a report.json. Writes report.json, learning-curve.svg and learning-curve.csv to
  * --out and prints the table.
  */
-import { mergeReports } from './report/merge-reports';
-import { readReport, writeReport } from './report/report-writer';
-import { terminalTable } from './report/terminal-table';
+import { mergeReports } from './scoreboard/merge-reports';
+import { readReport, writeReport } from './scoreboard/report-writer';
+import { terminalTable } from './scoreboard/terminal-table';
 
 const USAGE = 'usage: merge-reports-main.js <report-dir> [<report-dir> ...] --out <dir> [--name-by-run: name each single-policy run after its directory]';
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PolicySummary } from '../ledger/simulation-ledger';
+import type { PolicySummary } from '../scoreboard/simulation-ledger';
 import { hiddenModelPolicy } from '../policies/oracle-policy';
 import { uniformRandomPolicy } from '../policies/uniform-random-policy';
 import { Prng } from '../random/prng';
-import { runInProcess } from '../testing/fixtures';
+import { runInProcess } from '../in-process-run.fixture';
 
 test('drives exactly SIM_REQUESTS requests with many users at once, publishing the catalog and its changes', async () => {
   const run = await runInProcess(
@@ -46,4 +46,13 @@ test('session-dynamics: the myopic oracle wins per request but loses per session
   assert.ok((d.expectedRewardPerSession ?? 0) > 1.1 * (m.expectedRewardPerSession ?? 0), `per session: myopic ${m.expectedRewardPerSession}, diverse ${d.expectedRewardPerSession}`);
   assert.ok((d.rewardPerSession ?? 0) > (m.rewardPerSession ?? 0), `realised per session: myopic ${m.rewardPerSession}, diverse ${d.rewardPerSession}`);
   assert.ok((d.meanSessionLength ?? 0) > (m.meanSessionLength ?? 0));
+});
+
+test('in-process runs are deterministic per seed, and a different seed gives a different run', async () => {
+  const overrides = { SIM_REQUESTS: '1500', SIM_USERS: '200', SIM_CATALOG_SIZE: '300', SIM_NEW_ITEMS_PER_1000_REQUESTS: '20' };
+  const run = (seed: string) => runInProcess({ ...overrides, SIM_SEED: seed }, (world) => uniformRandomPolicy(world, new Prng(5)), { concurrentUsers: 16 });
+  const [first, again, other] = [await run('7'), await run('7'), await run('8')];
+  assert.deepEqual(again.ledger.summary(), first.ledger.summary());
+  assert.deepEqual(again.transport.feedback, first.transport.feedback);
+  assert.notDeepEqual(other.ledger.summary().policies.random, first.ledger.summary().policies.random);
 });

@@ -1,7 +1,7 @@
 import type { Logger } from '@rec/shared';
-import type { SimulationLedger } from '../ledger/simulation-ledger';
-import type { SessionSimulator, Visit } from '../session/session-simulator';
-import { VisitScheduler } from '../session/visit-scheduler';
+import type { SimulationLedger } from '../scoreboard/simulation-ledger';
+import type { SessionSimulator, Visit } from './session-simulator';
+import { VisitScheduler } from './visit-scheduler';
 import { SimCatalog, type SimItem } from '../world/catalog';
 import type { PlatformTransport } from './platform-transport';
 import { RateLimiter } from './rate-limiter';

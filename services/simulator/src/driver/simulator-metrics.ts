@@ -1,6 +1,6 @@
 import type { FeedbackType, ServiceMetrics } from '@rec/shared';
 import type { Counter, Gauge, Histogram } from '@rec/shared';
-import type { RejectedItems } from '../session/session-simulator';
+import type { RejectedItems } from './session-simulator';
 
 /** The simulator's own Prometheus metrics (rec_simulator_...), on the service registry. */
 export class SimulatorMetrics {

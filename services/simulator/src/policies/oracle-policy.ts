@@ -1,5 +1,5 @@
 import type { RecommendationAction, RecommendationRequest } from '@rec/shared';
-import type { SessionSimulator } from '../session/session-simulator';
+import type { SessionSimulator } from '../driver/session-simulator';
 import type { SimItem } from '../world/catalog';
 
 export interface HiddenModelPolicyOptions {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { uniformRandomPolicy } from '../policies/uniform-random-policy';
-import { runInProcess, testConfig } from '../testing/fixtures';
-import { createSimulation } from '../simulation-factory';
+import { runInProcess, testConfig } from '../in-process-run.fixture';
+import { createSimulation } from '../driver/simulation-factory';
 import { Prng } from './prng';
 
 test('the same seed gives the same stream; another seed a different one', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Prng } from '../random/prng';
-import { testConfig } from '../testing/fixtures';
-import { createSimulation } from '../simulation-factory';
+import { testConfig } from '../in-process-run.fixture';
+import { createSimulation } from '../driver/simulation-factory';
 import type { SimItem } from './catalog';
 import { expectedSlateOutcome } from './choice-model';
 import { oracleSlate } from './oracle';

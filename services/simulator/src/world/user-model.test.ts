@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { testConfig } from '../testing/fixtures';
-import { createSimulation } from '../simulation-factory';
+import { testConfig } from '../in-process-run.fixture';
+import { createSimulation } from '../driver/simulation-factory';
 import { examinationProbabilities } from './choice-model';
 import type { RequestContext, SlotOutcome } from './user-model';
 

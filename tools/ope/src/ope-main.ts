@@ -1,23 +1,23 @@
 /**
  * Off-policy evaluation of a run logged on Kafka:
  *
- *   node services/simulator/dist/ope-main.js [--targets uniform-random,popularity-by-category]
+ *   node tools/ope/dist/ope-main.js [--targets uniform-random,popularity-by-category]
  *        [--policy <logged policy>] [--split 0.5] [--out <dir>]
  *
  * Reads rec.requests.v1, rec.actions.v1 (with propensities), rec.feedback.v1 and rec.catalog.v1 from the
  * beginning until caught up (TOPIC_PREFIX, KAFKA_BROKERS as for the services), joins them into logged
  * slates and estimates each target policy's CTR per shown slot with IPS and SNIPS and 95% confidence
- * intervals (see ope/estimators.ts for the formulas). popularity-by-category is defined from the first
+ * intervals (see estimators.ts for the formulas). popularity-by-category is defined from the first
  * --split of the logged requests (by time) and every target is evaluated on the rest.
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { createKafka, createLogger, readCommonConfig, topicNames } from '@rec/shared';
-import type { Estimate } from './ope/estimators';
-import { evaluateTarget, type TargetEvaluation } from './ope/evaluate-target';
-import { readLoggedRun } from './ope/kafka-log-reader';
-import { joinLoggedData } from './ope/logged-data';
-import { popularityByCategoryTarget, TARGET_NAMES, uniformRandomTarget, type TargetName, type TargetPolicy } from './ope/target-policies';
+import type { Estimate } from './estimators';
+import { evaluateTarget, type TargetEvaluation } from './evaluate-target';
+import { readLoggedRun } from './kafka-log-reader';
+import { joinLoggedData } from './logged-data';
+import { popularityByCategoryTarget, TARGET_NAMES, uniformRandomTarget, type TargetName, type TargetPolicy } from './target-policies';
 
 const USAGE = `usage: ope-main.js [--targets ${TARGET_NAMES.join(',')}] [--policy <name>] [--split 0.5] [--out <dir>]`;
 

@@ -1,5 +1,5 @@
 import type { FeedbackType, RecommendationAction, RecommendationRequest, UserFeedback } from '@rec/shared';
-import type { RequestRecord, SessionRecord, SlotRecord } from '../ledger/ledger-types';
+import type { RequestRecord, SessionRecord, SlotRecord } from '../scoreboard/ledger-types';
 import type { SimItem } from '../world/catalog';
 import { examinationProbabilities, expectedSlateOutcome, sampleSlateOutcome } from '../world/choice-model';
 import { oracleSlate, type OracleSlate } from '../world/oracle';

@@ -1,4 +1,4 @@
-import { ORACLE_POLICY, type CurveWindow } from '../ledger/simulation-ledger';
+import { ORACLE_POLICY, type CurveWindow } from './simulation-ledger';
 
 /** One line of a chart panel. */
 export interface ChartSeries {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Prng } from '../random/prng';
+import { Prng } from '@rec/simulator';
 import { epsilonGreedyMarginals } from '@rec/shared';
 import { sampleEpsilonGreedySlate } from './epsilon-greedy-marginals';
 

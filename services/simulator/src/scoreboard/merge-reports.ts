@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ORACLE_POLICY, type CurveWindow, type OracleSummary, type PolicySummary, type RateSummary } from '../ledger/simulation-ledger';
+import { ORACLE_POLICY, type CurveWindow, type OracleSummary, type PolicySummary, type RateSummary } from './simulation-ledger';
 import type { RunInfo, SimulationReport } from './simulation-report';
 
 export interface ReportInput {

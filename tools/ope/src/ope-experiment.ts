@@ -1,11 +1,16 @@
-import { Prng } from '../random/prng';
-import type { SimItem } from '../world/catalog';
-import { examinationProbability, sampleSlateOutcome } from '../world/choice-model';
-import { scenarioByName } from '../world/scenario';
-import { DEFAULT_REWARD_WEIGHTS, SURFACES, type RequestContext } from '../world/user-model';
-import type { SimUser } from '../world/user-population';
-import { dot } from '../world/vector-math';
-import { World } from '../world/world';
+import {
+  DEFAULT_REWARD_WEIGHTS,
+  dot,
+  examinationProbability,
+  Prng,
+  sampleSlateOutcome,
+  scenarioByName,
+  SURFACES,
+  World,
+  type RequestContext,
+  type SimItem,
+  type SimUser,
+} from '@rec/simulator';
 import { epsilonGreedyMarginals } from '@rec/shared';
 import { sampleEpsilonGreedySlate } from './epsilon-greedy-marginals';
 import { estimateOffPolicy, meanEstimate, type Estimate, type LoggedUnit, type OffPolicyEstimate } from './estimators';

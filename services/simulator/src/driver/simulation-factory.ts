@@ -1,8 +1,8 @@
-import type { SimulatorConfig } from './config';
-import { SessionSimulator } from './session/session-simulator';
-import { VirtualClock } from './session/virtual-clock';
-import { scenarioByName } from './world/scenario';
-import { World } from './world/world';
+import type { SimulatorConfig } from '../config';
+import { SessionSimulator } from './session-simulator';
+import { VirtualClock } from './virtual-clock';
+import { scenarioByName } from '../world/scenario';
+import { World } from '../world/world';
 
 /** Builds the hidden world and the session simulator a config describes (shared by main and tests). */
 export function createSimulation(config: SimulatorConfig): { world: World; simulator: SessionSimulator } {

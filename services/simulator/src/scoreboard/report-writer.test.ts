@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { Prng } from '../random/prng';
 import { uniformRandomPolicy } from '../policies/uniform-random-policy';
-import { runInProcess } from '../testing/fixtures';
+import { runInProcess } from '../in-process-run.fixture';
 import { readReport, writeReport } from './report-writer';
 import { buildReport } from './simulation-report';
 import { terminalTable } from './terminal-table';

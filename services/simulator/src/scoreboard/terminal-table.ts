@@ -1,4 +1,4 @@
-import { ORACLE_POLICY } from '../ledger/simulation-ledger';
+import { ORACLE_POLICY } from './simulation-ledger';
 import { figuresOf, type SimulationReport } from './simulation-report';
 
 /**

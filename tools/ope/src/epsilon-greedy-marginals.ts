@@ -1,4 +1,4 @@
-import type { Prng } from '../random/prng';
+import type { Prng } from '@rec/simulator';
 
 /**
  * Per-position epsilon-greedy slates (DESIGN.md section 3), as the actor draws them: each position takes

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { CurveWindow, OracleSummary, PolicySummary, RateSummary } from '../ledger/simulation-ledger';
+import type { CurveWindow, OracleSummary, PolicySummary, RateSummary } from './simulation-ledger';
 import { mergeReports } from './merge-reports';
 import { DEFINITIONS, type SimulationReport } from './simulation-report';
 

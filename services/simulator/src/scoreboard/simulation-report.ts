@@ -1,4 +1,4 @@
-import type { CurveWindow, LedgerSummary, OracleSummary, PolicySummary } from '../ledger/simulation-ledger';
+import type { CurveWindow, LedgerSummary, OracleSummary, PolicySummary } from './simulation-ledger';
 
 /** What every entry of `policies` has, the oracle's included. */
 export interface PolicyFigures {

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import type { RecommendationAction } from '@rec/shared';
 import { Prng } from '../random/prng';
 import { uniformRandomPolicy } from '../policies/uniform-random-policy';
-import { runInProcess, testConfig } from '../testing/fixtures';
-import { createSimulation } from '../simulation-factory';
+import { runInProcess, testConfig } from '../in-process-run.fixture';
+import { createSimulation } from './simulation-factory';
 
 test('feedback: an impression per shown item, timestamps after the request, unique event ids, organic events unlinked', async () => {
   const run = await runInProcess(

@@ -1,4 +1,4 @@
-import type { CurveWindow } from '../ledger/simulation-ledger';
+import type { CurveWindow } from './simulation-ledger';
 
 const COLUMNS = ['window', 'fromRequest', 'toRequest', 'policy', 'requests', 'rewardPerRequest', 'ctr', 'clicksPerRequest', 'expectedRewardPerRequest', 'oracleRewardPerRequest'] as const;
 

@@ -1,10 +1,10 @@
-import { readSimulatorConfig, type SimulatorConfig } from '../config';
-import { runSimulation, type DriverOutcome } from '../driver/simulation-driver';
-import { InProcessTransport, type InProcessPolicy } from '../driver/in-process-transport';
-import { SimulationLedger } from '../ledger/simulation-ledger';
-import type { SessionSimulator } from '../session/session-simulator';
-import { createSimulation } from '../simulation-factory';
-import type { World } from '../world/world';
+import { readSimulatorConfig, type SimulatorConfig } from './config';
+import { runSimulation, type DriverOutcome } from './driver/simulation-driver';
+import { InProcessTransport, type InProcessPolicy } from './driver/in-process-transport';
+import { SimulationLedger } from './scoreboard/simulation-ledger';
+import type { SessionSimulator } from './driver/session-simulator';
+import { createSimulation } from './driver/simulation-factory';
+import type { World } from './world/world';
 
 /** A simulator config for tests: the defaults, a fixed run id and clock, plus `overrides` (SIM_* names). */
 export function testConfig(overrides: Record<string, string> = {}): SimulatorConfig {
