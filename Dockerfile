@@ -19,7 +19,8 @@ COPY . /src
 RUN mkdir -p /manifests \
  && cd /src \
  && cp package.json package-lock.json /manifests/ \
- && find shared services tools test -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests/ \;
+ && find shared services tools test -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests/ \; \
+ && cp --parents tools/*/bin/* /manifests/
 
 # --- Build: all dependencies (dev included), then tsc -b ---------------------------------------------------
 FROM base AS build
@@ -31,21 +32,22 @@ RUN npx tsc -b
 # Collect what runs: compiled JS and the Avro schemas (no sources, no tests).
 RUN mkdir -p /out/shared \
  && cp -a shared/dist shared/schemas /out/shared/ \
- && for d in services/*/; do mkdir -p "/out/${d}" && cp -a "${d}dist" "/out/${d}"; done
+ && for d in services/*/; do mkdir -p "/out/${d}" && cp -a "${d}dist" "/out/${d}"; done \
+ && for d in tools/*/; do mkdir -p "/out/${d}" && cp -a "${d}dist" "/out/${d}"; done
 
-# --- Production dependencies only: shared + services (no dev deps, no test workspace) ----------------------
+# --- Production dependencies only: shared + services + tools (no dev deps, no test workspace) --------------
 FROM base AS prod-deps
 ARG NPM_CI_FLAGS=--omit=optional
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm \
-    npm ci --omit=dev ${NPM_CI_FLAGS} --workspace=shared --workspace=services \
+    npm ci --omit=dev ${NPM_CI_FLAGS} --workspace=shared --workspace=services --workspace=tools \
  || npm ci --omit=dev ${NPM_CI_FLAGS}
 
 # --- Runtime ---------------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production METRICS_PORT=9464
 WORKDIR /app
-# Manifests + node_modules (workspace links point at ./shared and ./services/*), then the compiled code.
+# Manifests + node_modules (workspace links point at ./shared, ./services/* and ./tools/*), then the compiled code.
 COPY --from=prod-deps /app/ ./
 COPY --from=build /out/ ./
 # Files stay root-owned (read-only for the app); the process runs as the image's unprivileged "node" user.

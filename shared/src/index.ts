@@ -6,6 +6,8 @@ export * from './errors/errors';
 export * from './avro/avro-codec';
 export * from './avro/codecs';
 export * from './config/env';
+export * from './config/setting';
+export * from './config/read-settings';
 export * from './config/common-config';
 export * from './logging/logger';
 export * from './metrics/service-metrics';

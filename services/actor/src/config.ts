@@ -1,54 +1,23 @@
-import { intIn, numIn, readCommonConfig, readEnv, readModelShapeConfig, str, type CommonConfig, type ModelShapeConfig } from '@rec/shared';
+import { readCommonConfig, readModelShapeConfig, readSettings, setting, type CommonConfig, type ModelShapeConfig, type SettingValues } from '@rec/shared';
 
 export const POLICIES = ['ddqn', 'random', 'popularity'] as const;
 export type PolicyName = (typeof POLICIES)[number];
 
+/** Every setting of an actor, declared once (README table and `rec config` come from here). */
+export const ACTOR_SETTINGS = {
+  policy: setting.choice('ACTOR_POLICY', 'ddqn', POLICIES, 'which policy serves: the DQN, uniform random slates or recent popularity (clicks); all log propensities the same way'),
+  epsilonStart: setting.number('ACTOR_EPSILON_START', 0.3, [0, 1], 'exploration rate at the first decision'),
+  epsilonEnd: setting.number('ACTOR_EPSILON_END', 0.05, [0, 1], 'exploration rate after the decay'),
+  epsilonDecayDecisions: setting.int('ACTOR_EPSILON_DECAY_DECISIONS', 20_000, [1, 1e9], 'decisions over which epsilon decays linearly from start to end'),
+  maxBatch: setting.int('ACTOR_MAX_BATCH', 256, [1, 4096], 'most requests scored in one forward pass'),
+  requestStateTtlMs: setting.int('ACTOR_REQUEST_STATE_TTL_MS', 15 * 60_000, [1_000, 7 * 24 * 3_600_000], "how long a request's state is kept for the joiner; must outlive the joiner's pending requests"),
+  popularityRefreshMs: setting.int('ACTOR_POPULARITY_REFRESH_MS', 2_000, [100, 3_600_000], 'how often the popularity policy re-reads recent clicks'),
+  seed: setting.int('ACTOR_SEED', 11, [0, 2 ** 31 - 1], 'seed of the exploration random numbers'),
+};
+
 /** Every setting of an actor, read once from the environment. */
-export interface ActorConfig {
-  common: CommonConfig;
-  model: ModelShapeConfig;
-  /** Which policy serves: the DQN, uniform random slates, or recent popularity (ACTOR_POLICY). */
-  policy: PolicyName;
-  /** Exploration rate at the first decision (ACTOR_EPSILON_START). */
-  epsilonStart: number;
-  /** Exploration rate after the decay (ACTOR_EPSILON_END). */
-  epsilonEnd: number;
-  /** Decisions over which epsilon decays linearly from start to end (ACTOR_EPSILON_DECAY_DECISIONS). */
-  epsilonDecayDecisions: number;
-  /** Most requests scored in one forward pass (ACTOR_MAX_BATCH). */
-  maxBatch: number;
-  /** How long the state of a request is kept for the joiner (ACTOR_REQUEST_STATE_TTL_MS). */
-  requestStateTtlMs: number;
-  /** How often the popularity policy re-reads recent clicks (ACTOR_POPULARITY_REFRESH_MS). */
-  popularityRefreshMs: number;
-  /** Seed of the exploration random numbers (ACTOR_SEED). */
-  seed: number;
-}
+export type ActorConfig = { common: CommonConfig; model: ModelShapeConfig } & SettingValues<typeof ACTOR_SETTINGS>;
 
 export function readActorConfig(environment: NodeJS.ProcessEnv = process.env): ActorConfig {
-  const env = readEnv(
-    {
-      ACTOR_POLICY: str({ choices: POLICIES, default: 'ddqn', desc: 'ddqn, random or popularity' }),
-      ACTOR_EPSILON_START: numIn(0, 1)({ default: 0.3, desc: 'exploration rate at the first decision' }),
-      ACTOR_EPSILON_END: numIn(0, 1)({ default: 0.05, desc: 'exploration rate after the decay' }),
-      ACTOR_EPSILON_DECAY_DECISIONS: intIn(1, 1e9)({ default: 20_000, desc: 'decisions over which epsilon decays linearly' }),
-      ACTOR_MAX_BATCH: intIn(1, 4096)({ default: 256, desc: 'most requests per forward pass' }),
-      ACTOR_REQUEST_STATE_TTL_MS: intIn(1_000, 7 * 24 * 3_600_000)({ default: 15 * 60_000, desc: 'how long a request state is kept for the joiner' }),
-      ACTOR_POPULARITY_REFRESH_MS: intIn(100, 3_600_000)({ default: 2_000, desc: 'refresh period of popularity scores' }),
-      ACTOR_SEED: intIn(0, 2 ** 31 - 1)({ default: 11, desc: 'seed of exploration' }),
-    },
-    environment,
-  );
-  return {
-    common: readCommonConfig(environment),
-    model: readModelShapeConfig(environment),
-    policy: env.ACTOR_POLICY as PolicyName,
-    epsilonStart: env.ACTOR_EPSILON_START,
-    epsilonEnd: env.ACTOR_EPSILON_END,
-    epsilonDecayDecisions: env.ACTOR_EPSILON_DECAY_DECISIONS,
-    maxBatch: env.ACTOR_MAX_BATCH,
-    requestStateTtlMs: env.ACTOR_REQUEST_STATE_TTL_MS,
-    popularityRefreshMs: env.ACTOR_POPULARITY_REFRESH_MS,
-    seed: env.ACTOR_SEED,
-  };
+  return { common: readCommonConfig(environment), model: readModelShapeConfig(environment), ...readSettings(ACTOR_SETTINGS, environment) };
 }

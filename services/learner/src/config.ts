@@ -1,83 +1,28 @@
-import { bool, intIn, numIn, readCommonConfig, readEnv, readModelShapeConfig, type CommonConfig, type ModelShapeConfig } from '@rec/shared';
+import { readCommonConfig, readModelShapeConfig, readSettings, setting, type CommonConfig, type ModelShapeConfig, type SettingValues } from '@rec/shared';
 
-/** Every setting of a learner, read once from the environment. Defaults follow the seed where it has one. */
-export interface LearnerConfig {
-  common: CommonConfig;
-  model: ModelShapeConfig;
-  /** Transitions per gradient step (LEARNER_BATCH_SIZE). */
-  batchSize: number;
-  /** Replay capacity in transitions; the oldest are overwritten (LEARNER_REPLAY_CAPACITY; seed: 100,000). */
-  replayCapacity: number;
-  /** Transitions in replay before the first gradient step (LEARNER_WARMUP). */
-  warmup: number;
-  /** Sample by TD-error priority instead of uniformly (LEARNER_PRIORITIZED). */
-  prioritized: boolean;
-  /** How strongly priorities skew sampling, 0 = uniform (LEARNER_PRIORITY_ALPHA). */
-  priorityAlpha: number;
-  /** Importance-sampling correction exponent (LEARNER_PRIORITY_BETA). */
-  priorityBeta: number;
-  /** Most samples drawn per transition inserted, so a fast learner cannot overfit a slow stream; 0 = unbounded (LEARNER_MAX_SAMPLES_PER_INSERT). */
-  maxSamplesPerInsert: number;
-  /** Discount gamma; 0 is a myopic contextual bandit (LEARNER_GAMMA; seed: 0.9-0.99). */
-  gamma: number;
-  /** n of n-step returns; 1 is one-step Q-learning (LEARNER_N_STEP). */
-  nStep: number;
-  /** How long a user's chain waits for its next step before its returns are truncated; keep it above the joiner's session timeout plus join wait (LEARNER_N_STEP_MAX_WAIT_MS). */
-  nStepMaxWaitMs: number;
-  /** Most transitions held back for n-step returns; beyond it the least recently active users' returns are truncated (LEARNER_N_STEP_MAX_HELD). */
-  nStepMaxHeld: number;
-  /** Huber loss threshold (LEARNER_HUBER_DELTA). */
-  huberDelta: number;
-  /** Global gradient-norm clip (LEARNER_MAX_GRAD_NORM). */
-  maxGradNorm: number;
-  /** Most catalog items the argmax over a' considers per step; larger catalogs are sampled (LEARNER_MAX_TARGET_CANDIDATES). */
-  maxTargetCandidates: number;
-  /** Most gradient updates sent but not yet acknowledged (LEARNER_MAX_UPDATES_IN_FLIGHT). */
-  maxUpdatesInFlight: number;
-  /** Seed of replay sampling (LEARNER_SEED). */
-  seed: number;
-}
+/** Every setting of a learner, declared once (README table and `rec config` come from here). Defaults follow the seed where it has one. */
+export const LEARNER_SETTINGS = {
+  batchSize: setting.int('LEARNER_BATCH_SIZE', 256, [1, 65_536], 'transitions per gradient step'),
+  replayCapacity: setting.int('LEARNER_REPLAY_CAPACITY', 100_000, [1, 10_000_000], 'replay capacity in transitions, the oldest overwritten (the seed: 100,000)'),
+  warmup: setting.int('LEARNER_WARMUP', 1_000, [1, 10_000_000], 'transitions in replay before the first gradient step'),
+  prioritized: setting.boolean('LEARNER_PRIORITIZED', false, 'sample by TD-error priority instead of uniformly'),
+  priorityAlpha: setting.number('LEARNER_PRIORITY_ALPHA', 0.6, [0, 1], 'how strongly priorities skew sampling, 0 = uniform'),
+  priorityBeta: setting.number('LEARNER_PRIORITY_BETA', 0.4, [0, 1], 'importance-sampling correction exponent'),
+  maxSamplesPerInsert: setting.number('LEARNER_MAX_SAMPLES_PER_INSERT', 32, [0, 1e6], 'most samples drawn per inserted transition, so a fast learner cannot overfit a slow stream; 0 = unbounded'),
+  gamma: setting.number('LEARNER_GAMMA', 0.9, [0, 0.999], "discount (the seed's 0.9-0.99); 0 is a myopic contextual bandit"),
+  nStep: setting.int('LEARNER_N_STEP', 1, [1, 20], 'n of n-step returns (design decision 8); 1 = one-step'),
+  nStepMaxWaitMs: setting.int('LEARNER_N_STEP_MAX_WAIT_MS', 300_000, [1_000, 24 * 3_600_000], "longest wait for a user's next step before its returns are truncated; must exceed the joiner's session timeout plus join wait"),
+  nStepMaxHeld: setting.int('LEARNER_N_STEP_MAX_HELD', 100_000, [1, 10_000_000], 'most transitions held for n-step returns (least recently active users truncated beyond it)'),
+  huberDelta: setting.number('LEARNER_HUBER_DELTA', 1, [1e-6, 1e6], 'Huber loss threshold'),
+  maxGradNorm: setting.number('LEARNER_MAX_GRAD_NORM', 10, [1e-6, 1e9], 'global gradient-norm clip'),
+  maxTargetCandidates: setting.int('LEARNER_MAX_TARGET_CANDIDATES', 2_048, [1, 1_000_000], "most catalog items the argmax over a' ranges over per step (sampled beyond)"),
+  maxUpdatesInFlight: setting.int('LEARNER_MAX_UPDATES_IN_FLIGHT', 2, [1, 64], 'gradient updates sent but not yet acknowledged'),
+  seed: setting.int('LEARNER_SEED', 3, [0, 2 ** 31 - 1], 'seed of replay sampling'),
+};
+
+/** Every setting of a learner, read once from the environment. */
+export type LearnerConfig = { common: CommonConfig; model: ModelShapeConfig } & SettingValues<typeof LEARNER_SETTINGS>;
 
 export function readLearnerConfig(environment: NodeJS.ProcessEnv = process.env): LearnerConfig {
-  const env = readEnv(
-    {
-      LEARNER_BATCH_SIZE: intIn(1, 65_536)({ default: 256, desc: 'transitions per gradient step' }),
-      LEARNER_REPLAY_CAPACITY: intIn(1, 10_000_000)({ default: 100_000, desc: 'replay capacity' }),
-      LEARNER_WARMUP: intIn(1, 10_000_000)({ default: 1_000, desc: 'replay size before training starts' }),
-      LEARNER_PRIORITIZED: bool({ default: false, desc: 'prioritized replay' }),
-      LEARNER_PRIORITY_ALPHA: numIn(0, 1)({ default: 0.6, desc: 'priority exponent' }),
-      LEARNER_PRIORITY_BETA: numIn(0, 1)({ default: 0.4, desc: 'importance-sampling exponent' }),
-      LEARNER_MAX_SAMPLES_PER_INSERT: numIn(0, 1e6)({ default: 32, desc: 'samples per inserted transition; 0 = unbounded' }),
-      LEARNER_GAMMA: numIn(0, 0.999)({ default: 0.9, desc: 'discount' }),
-      LEARNER_N_STEP: intIn(1, 20)({ default: 1, desc: 'n of n-step returns (1 = one-step)' }),
-      LEARNER_N_STEP_MAX_WAIT_MS: intIn(1_000, 24 * 3_600_000)({ default: 300_000, desc: 'longest wait for a user\'s next step before truncating' }),
-      LEARNER_N_STEP_MAX_HELD: intIn(1, 10_000_000)({ default: 100_000, desc: 'most transitions held back for n-step returns' }),
-      LEARNER_HUBER_DELTA: numIn(1e-6, 1e6)({ default: 1, desc: 'Huber threshold' }),
-      LEARNER_MAX_GRAD_NORM: numIn(1e-6, 1e9)({ default: 10, desc: 'gradient-norm clip' }),
-      LEARNER_MAX_TARGET_CANDIDATES: intIn(1, 1_000_000)({ default: 2_048, desc: 'items considered by the argmax over a\'' }),
-      LEARNER_MAX_UPDATES_IN_FLIGHT: intIn(1, 64)({ default: 2, desc: 'unacknowledged updates allowed' }),
-      LEARNER_SEED: intIn(0, 2 ** 31 - 1)({ default: 3, desc: 'seed of replay sampling' }),
-    },
-    environment,
-  );
-  return {
-    common: readCommonConfig(environment),
-    model: readModelShapeConfig(environment),
-    batchSize: env.LEARNER_BATCH_SIZE,
-    replayCapacity: env.LEARNER_REPLAY_CAPACITY,
-    warmup: env.LEARNER_WARMUP,
-    prioritized: env.LEARNER_PRIORITIZED,
-    priorityAlpha: env.LEARNER_PRIORITY_ALPHA,
-    priorityBeta: env.LEARNER_PRIORITY_BETA,
-    maxSamplesPerInsert: env.LEARNER_MAX_SAMPLES_PER_INSERT,
-    gamma: env.LEARNER_GAMMA,
-    nStep: env.LEARNER_N_STEP,
-    nStepMaxWaitMs: env.LEARNER_N_STEP_MAX_WAIT_MS,
-    nStepMaxHeld: env.LEARNER_N_STEP_MAX_HELD,
-    huberDelta: env.LEARNER_HUBER_DELTA,
-    maxGradNorm: env.LEARNER_MAX_GRAD_NORM,
-    maxTargetCandidates: env.LEARNER_MAX_TARGET_CANDIDATES,
-    maxUpdatesInFlight: env.LEARNER_MAX_UPDATES_IN_FLIGHT,
-    seed: env.LEARNER_SEED,
-  };
+  return { common: readCommonConfig(environment), model: readModelShapeConfig(environment), ...readSettings(LEARNER_SETTINGS, environment) };
 }

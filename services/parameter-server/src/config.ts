@@ -1,39 +1,17 @@
-import { intIn, numIn, readCommonConfig, readEnv, readModelShapeConfig, type CommonConfig, type ModelShapeConfig } from '@rec/shared';
+import { readCommonConfig, readModelShapeConfig, readSettings, setting, type CommonConfig, type ModelShapeConfig, type SettingValues } from '@rec/shared';
+
+/** Every setting of the parameter server, declared once (README table and `rec config` come from here). */
+export const PARAMETER_SERVER_SETTINGS = {
+  learningRate: setting.number('PS_LEARNING_RATE', 1e-3, [1e-8, 1], "Adam's learning rate"),
+  targetSyncEvery: setting.int('PS_TARGET_SYNC_EVERY', 100, [1, 1e9], 'copy the online network to the target network every C applied updates'),
+  maxStaleness: setting.int('PS_MAX_STALENESS', 32, [0, 1e9], 'drop an update computed on weights more than K versions old'),
+  publishEveryUpdates: setting.int('PS_PUBLISH_EVERY_UPDATES', 10, [1, 1e9], 'publish the online weights after this many applied updates...'),
+  publishIntervalMs: setting.int('PS_PUBLISH_INTERVAL_MS', 500, [10, 3_600_000], '...or once this long has passed since the last publish with newer weights'),
+};
 
 /** Every setting of the parameter server, read once from the environment. */
-export interface ParameterServerConfig {
-  common: CommonConfig;
-  model: ModelShapeConfig;
-  /** Adam's learning rate (PS_LEARNING_RATE). */
-  learningRate: number;
-  /** Copy the online network to the target network every C applied updates (PS_TARGET_SYNC_EVERY). */
-  targetSyncEvery: number;
-  /** Drop an update computed on weights more than K versions old (PS_MAX_STALENESS). */
-  maxStaleness: number;
-  /** Publish the online weights after this many applied updates... (PS_PUBLISH_EVERY_UPDATES) */
-  publishEveryUpdates: number;
-  /** ...or once this long has passed since the last publish with newer weights (PS_PUBLISH_INTERVAL_MS). */
-  publishIntervalMs: number;
-}
+export type ParameterServerConfig = { common: CommonConfig; model: ModelShapeConfig } & SettingValues<typeof PARAMETER_SERVER_SETTINGS>;
 
 export function readParameterServerConfig(environment: NodeJS.ProcessEnv = process.env): ParameterServerConfig {
-  const env = readEnv(
-    {
-      PS_LEARNING_RATE: numIn(1e-8, 1)({ default: 1e-3, desc: 'Adam learning rate' }),
-      PS_TARGET_SYNC_EVERY: intIn(1, 1e9)({ default: 100, desc: 'target sync period C, in updates' }),
-      PS_MAX_STALENESS: intIn(0, 1e9)({ default: 32, desc: 'staleness bound K, in versions' }),
-      PS_PUBLISH_EVERY_UPDATES: intIn(1, 1e9)({ default: 10, desc: 'publish cadence, in updates' }),
-      PS_PUBLISH_INTERVAL_MS: intIn(10, 3_600_000)({ default: 500, desc: 'publish cadence, in time' }),
-    },
-    environment,
-  );
-  return {
-    common: readCommonConfig(environment),
-    model: readModelShapeConfig(environment),
-    learningRate: env.PS_LEARNING_RATE,
-    targetSyncEvery: env.PS_TARGET_SYNC_EVERY,
-    maxStaleness: env.PS_MAX_STALENESS,
-    publishEveryUpdates: env.PS_PUBLISH_EVERY_UPDATES,
-    publishIntervalMs: env.PS_PUBLISH_INTERVAL_MS,
-  };
+  return { common: readCommonConfig(environment), model: readModelShapeConfig(environment), ...readSettings(PARAMETER_SERVER_SETTINGS, environment) };
 }

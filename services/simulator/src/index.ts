@@ -11,7 +11,7 @@
  */
 
 // --- configuration
-export { readSimulatorConfig, type SimulatorConfig } from './config';
+export { SIMULATOR_SETTINGS, readSimulatorConfig, type SimulatorConfig } from './config';
 
 // --- the hidden world(s)
 export { World, type WorldOptions } from './world/world';

@@ -1,54 +1,23 @@
-import { intIn, readEnv, str } from './env';
+import { readSettings } from './read-settings';
+import { setting, type SettingValues } from './setting';
 
 /** Settings every service shares: where Kafka and Redis are, naming prefixes, metrics port, shutdown. */
-export interface CommonConfig {
-  /** Kafka bootstrap servers. */
-  kafkaBrokers: string[];
-  /** Redis connection URL. */
-  redisUrl: string;
-  /** Prefix of every Redis key (tests use a unique one). */
-  redisKeyPrefix: string;
-  /** Prefix of every topic name (tests use a unique one). */
-  topicPrefix: string;
-  /** Model identifier: the key of its weights and updates. */
-  modelId: string;
-  /** Port of /metrics, /healthz and /readyz; 0 picks a free one. */
-  metricsPort: number;
-  /** Longest a SIGTERM drain may take before the process exits anyway. */
-  shutdownTimeoutMs: number;
-  /** Log level: fatal, error, warn, info, debug, trace. */
-  logLevel: string;
-  /** How long a consumer-group member may go silent before its partitions move to the others. */
-  kafkaSessionTimeoutMs: number;
-}
+export const COMMON_SETTINGS = {
+  kafkaBrokers: setting.stringList('KAFKA_BROKERS', ['127.0.0.1:9092'], 'Kafka bootstrap servers, comma-separated'),
+  redisUrl: setting.string('REDIS_URL', 'redis://127.0.0.1:6379', 'Redis connection URL'),
+  topicPrefix: setting.string('TOPIC_PREFIX', '', 'prefix of every topic name (the demo and the tests use one per run)'),
+  // Within the broker's group.min/max.session.timeout.ms (6 s .. 30 min by default).
+  kafkaSessionTimeoutMs: setting.int('KAFKA_SESSION_TIMEOUT_MS', 30_000, [6_000, 1_800_000], 'consumer-group session: how long a crashed member holds its partitions'),
+  redisKeyPrefix: setting.string('REDIS_KEY_PREFIX', 'rec:', 'prefix of every Redis key (built in `shared/src/redis/redis-keys.ts`)'),
+  modelId: setting.string('MODEL_ID', 'ddqn', 'model identifier: the key of its weights and updates'),
+  // Not envalid's port(): it rejects 0, which tests use to get a free port.
+  metricsPort: setting.int('METRICS_PORT', 9464, [0, 65_535], '`/metrics`, `/healthz`, `/readyz`; 0 picks a free port'),
+  shutdownTimeoutMs: setting.int('SHUTDOWN_TIMEOUT_MS', 10_000, [100, 120_000], 'bound on the SIGTERM/SIGINT drain'),
+  logLevel: setting.choice('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'JSON logs on stdout (pino), a child logger per component'),
+};
+
+export type CommonConfig = SettingValues<typeof COMMON_SETTINGS>;
 
 export function readCommonConfig(environment: NodeJS.ProcessEnv = process.env): CommonConfig {
-  const env = readEnv(
-    {
-      KAFKA_BROKERS: str({ default: '127.0.0.1:9092', desc: 'Kafka bootstrap servers, comma-separated' }),
-      REDIS_URL: str({ default: 'redis://127.0.0.1:6379', desc: 'Redis connection URL' }),
-      REDIS_KEY_PREFIX: str({ default: 'rec:', desc: 'prefix of every Redis key' }),
-      TOPIC_PREFIX: str({ default: '', desc: 'prefix of every topic name' }),
-      MODEL_ID: str({ default: 'ddqn', desc: 'model identifier' }),
-      // envalid's port() rejects 0, which tests use to get a free port.
-      METRICS_PORT: intIn(0, 65_535)({ default: 9464, desc: 'port of /metrics, /healthz, /readyz; 0 picks a free one' }),
-      SHUTDOWN_TIMEOUT_MS: intIn(100, 120_000)({ default: 10_000, desc: 'bound on the SIGTERM drain' }),
-      // Within the broker's group.min/max.session.timeout.ms (6 s .. 30 min by default).
-      KAFKA_SESSION_TIMEOUT_MS: intIn(6_000, 1_800_000)({ default: 30_000, desc: 'consumer-group session timeout' }),
-      LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', desc: 'log level' }),
-    },
-    environment,
-  );
-  const brokers = env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean);
-  return {
-    kafkaBrokers: brokers,
-    redisUrl: env.REDIS_URL,
-    redisKeyPrefix: env.REDIS_KEY_PREFIX,
-    topicPrefix: env.TOPIC_PREFIX,
-    modelId: env.MODEL_ID,
-    metricsPort: env.METRICS_PORT,
-    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
-    logLevel: env.LOG_LEVEL,
-    kafkaSessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
-  };
+  return readSettings(COMMON_SETTINGS, environment);
 }

@@ -43,11 +43,14 @@ export function intIn(min: number, max: number) {
   });
 }
 
-/** Comma-separated positive integers, e.g. hidden layer sizes "256,256,64". */
-export const positiveIntList = makeExactValidator<number[]>((input) => {
+/** Parses comma-separated positive integers, e.g. hidden layer sizes "256,256,64"; throws on anything else. */
+export function parsePositiveIntList(input: string): number[] {
   const values = input.split(',').map((part) => Number(part.trim()));
   if (values.some((value) => !Number.isInteger(value) || value <= 0)) {
     throw new Error(`must be comma-separated positive integers, got "${input}"`);
   }
   return values;
-});
+}
+
+/** Comma-separated positive integers, e.g. hidden layer sizes "256,256,64". */
+export const positiveIntList = makeExactValidator<number[]>(parsePositiveIntList);

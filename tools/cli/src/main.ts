@@ -1,0 +1,41 @@
+import type { Command, CommandIo } from './command';
+import { processIo } from './command';
+import { configCommand } from './config/config-command';
+
+export { type Command, type CommandIo } from './command';
+
+/** Every `rec` command, in the order `rec --help` lists them. */
+export const COMMANDS: readonly Command[] = [configCommand];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  return [
+    'usage: rec <command> [options]   (rec <command> --help for its options)',
+    '',
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+  ].join('\n');
+}
+
+/** Runs `rec` with its arguments; resolves to the exit code. */
+export async function runCli(argv: string[], io: CommandIo = processIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    io.err(`rec: unknown command "${name}"\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    // parseArgs and ConfigError messages are for the operator; anything else is a bug with a stack.
+    if (error instanceof Error && (error.name === 'ConfigError' || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+      io.err(`rec ${name}: ${error.message}\n${command.usage}`);
+      return 2;
+    }
+    throw error;
+  }
+}
