@@ -16,7 +16,7 @@ test('importing @rec/simulator loads the library and starts nothing: no service,
   const child = spawnSync(process.execPath, ['-e', script], { cwd: PACKAGE_ROOT, encoding: 'utf8', timeout: 30_000 });
   assert.equal(child.status, 0, child.stderr);
   const { exports, loaded } = JSON.parse(child.stdout) as { exports: string[]; loaded: string[] };
-  for (const name of ['World', 'createSimulation', 'runSimulation', 'SessionSimulator', 'SimulationLedger', 'buildReport', 'oracleSlate', 'hiddenModelPolicy', 'uniformRandomPolicy', 'InProcessTransport', 'readSimulatorConfig']) {
+  for (const name of ['World', 'renderEvaluationChart', 'createSimulation', 'runSimulation', 'SessionSimulator', 'SimulationLedger', 'buildReport', 'oracleSlate', 'hiddenModelPolicy', 'uniformRandomPolicy', 'InProcessTransport', 'readSimulatorConfig']) {
     assert.ok(exports.includes(name), `exports ${name}`);
   }
   assert.ok(loaded.includes(path.join('dist', 'index.js')));

@@ -57,3 +57,5 @@ export { mergeReports, type ReportInput } from './scoreboard/merge-reports';
 export { terminalTable } from './scoreboard/terminal-table';
 export { learningCurveSvg } from './scoreboard/learning-curve-svg';
 export { learningCurveCsv } from './scoreboard/learning-curve-csv';
+export { renderEvaluationChart, type EvaluationChartInput, type EvaluationSeries } from './scoreboard/evaluation-chart-svg';
+export { countAxisTicks, fitValueAxis, type ReferencePlacement, type ValueAxis } from './scoreboard/chart-axes';

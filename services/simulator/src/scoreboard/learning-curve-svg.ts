@@ -1,3 +1,5 @@
+import { countAxisTicks, fitValueAxis, formatCount } from './chart-axes';
+import { escapeXml } from './escape-xml';
 import { ORACLE_POLICY, type CurveWindow } from './simulation-ledger';
 
 /** One line of a chart panel. */
@@ -31,7 +33,9 @@ export function curveSeries(curve: readonly CurveWindow[]): { reward: ChartSerie
 
 /**
  * A hand-written SVG: two stacked panels (reward per request, CTR) against answered requests, one line
- * per policy (the oracle dashed), with axes, ticks and a legend.
+ * per policy (the oracle dashed), with axes, ticks and a legend. The axes follow chart-axes.ts: y fitted
+ * to the served policies with the oracle as a reference (off-scale when far above), x ending at the
+ * last window.
  */
 export function learningCurveSvg(curve: readonly CurveWindow[], title: string): string {
   const { reward, ctr } = curveSeries(curve);
@@ -53,26 +57,41 @@ function panel(series: ChartSeries[], label: string, top: number, format: (value
   const right = WIDTH - MARGIN.right;
   const plotTop = top + MARGIN.top;
   const bottom = top + PANEL_HEIGHT - MARGIN.bottom + 10;
-  const points = series.flatMap((line) => line.points);
-  const xMax = niceCeil(Math.max(1, ...points.map((point) => point.x)));
-  const yMax = niceCeil(Math.max(1e-9, ...points.map((point) => point.y)) * 1.05);
-  const sx = (x: number) => left + (x / xMax) * (right - left);
-  const sy = (y: number) => bottom - (y / yMax) * (bottom - plotTop);
-  const out: string[] = [`<g>`];
+  const served = series.filter((line) => line.name !== ORACLE_POLICY);
+  const oracle = series.find((line) => line.name === ORACLE_POLICY && line.points.length > 0);
+  const oracleValues = oracle?.points.map((point) => point.y) ?? [];
+  // Fitted to the served policies; the oracle is a reference (its highest window decides whether it fits).
+  const { axis, reference } = fitValueAxis(
+    (served.some((line) => line.points.length > 0) ? served : series).flatMap((line) => line.points.map((point) => point.y)),
+    oracleValues.length > 0 ? Math.max(...oracleValues) : null,
+  );
+  const xEnd = Math.max(1, ...series.flatMap((line) => line.points.map((point) => point.x)));
+  const sx = (x: number) => left + (x / xEnd) * (right - left);
+  const sy = (y: number) => bottom - ((y - axis.min) / (axis.max - axis.min)) * (bottom - plotTop);
+  const out: string[] = [`<g class="panel" data-y-min="${axis.min}" data-y-max="${axis.max}" data-x-max="${xEnd}">`];
   out.push(`<text x="${left}" y="${plotTop - 10}" font-weight="bold">${escapeXml(label)}</text>`);
-  for (const tick of ticks(yMax)) {
-    out.push(`<line x1="${left}" y1="${sy(tick)}" x2="${right}" y2="${sy(tick)}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${left - 6}" y="${sy(tick) + 4}" text-anchor="end">${format(tick)}</text>`);
+  for (const tick of axis.ticks) {
+    out.push(`<line x1="${left}" y1="${sy(tick).toFixed(1)}" x2="${right}" y2="${sy(tick).toFixed(1)}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="${left - 6}" y="${(sy(tick) + 4).toFixed(1)}" text-anchor="end">${format(tick)}</text>`);
   }
-  for (const tick of ticks(xMax)) {
-    out.push(`<line x1="${sx(tick)}" y1="${bottom}" x2="${sx(tick)}" y2="${bottom + 5}" stroke="black"/>`);
-    out.push(`<text x="${sx(tick)}" y="${bottom + 18}" text-anchor="middle">${formatCount(tick)}</text>`);
+  for (const tick of countAxisTicks(xEnd)) {
+    out.push(`<line x1="${sx(tick).toFixed(1)}" y1="${bottom}" x2="${sx(tick).toFixed(1)}" y2="${bottom + 5}" stroke="black"/>`);
+    out.push(`<text class="x-tick" x="${sx(tick).toFixed(1)}" y="${bottom + 18}" text-anchor="middle">${formatCount(tick)}</text>`);
   }
   out.push(`<line x1="${left}" y1="${bottom}" x2="${right}" y2="${bottom}" stroke="black"/>`);
   out.push(`<line x1="${left}" y1="${plotTop}" x2="${left}" y2="${bottom}" stroke="black"/>`);
   out.push(`<text x="${(left + right) / 2}" y="${bottom + 34}" text-anchor="middle">answered requests</text>`);
   series.forEach((line, index) => {
     if (line.points.length === 0) return;
+    if (line === oracle && reference !== null && reference.placement !== 'on') {
+      // Off the fitted axis: an arrow at the edge with the oracle's mean, instead of squeezing the policies.
+      const mean = oracleValues.reduce((sum, value) => sum + value, 0) / oracleValues.length;
+      const edge = reference.placement === 'above' ? plotTop : bottom;
+      const arrow = reference.placement === 'above' ? `M${right - 12},${edge + 2} l6,-8 l6,8 Z` : `M${right - 12},${edge - 2} l6,8 l6,-8 Z`;
+      out.push(`<path d="${arrow}" fill="${ORACLE_COLOR}"/>`);
+      out.push(`<text x="${right - 16}" y="${edge - 6}" text-anchor="end" fill="${ORACLE_COLOR}">${escapeXml(`oracle ${format(mean)} (mean; ${reference.placement} the axis)`)}</text>`);
+      return;
+    }
     const color = colorOf(line, index);
     const path = line.points.map((point, at) => `${at === 0 ? 'M' : 'L'}${sx(point.x).toFixed(1)},${sy(point.y).toFixed(1)}`).join(' ');
     out.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="2"${line.dashed ? ' stroke-dasharray="6,4"' : ''}/>`);
@@ -98,25 +117,4 @@ function legend(series: ChartSeries[]): string {
 
 function colorOf(line: ChartSeries, index: number): string {
   return line.name === ORACLE_POLICY ? ORACLE_COLOR : COLORS[index % COLORS.length];
-}
-
-/** The smallest of 1, 2, 2.5, 5 times a power of ten that is >= value. */
-function niceCeil(value: number): number {
-  const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= value - 1e-12) return step * power;
-  return 10 * power;
-}
-
-function ticks(max: number): number[] {
-  return Array.from({ length: 6 }, (_, index) => (max * index) / 5);
-}
-
-function formatCount(value: number): string {
-  if (value >= 1_000_000) return `${+(value / 1_000_000).toFixed(2)}M`;
-  if (value >= 1_000) return `${+(value / 1_000).toFixed(1)}k`;
-  return String(+value.toFixed(1));
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -43,7 +43,9 @@ test('report.json has the agreed shape; the SVG chart, the CSV and the table are
   assert.match(svg, /^<svg /);
   assert.match(svg, /reward per request/);
   assert.match(svg, /CTR/);
-  assert.equal((svg.match(/<path /g) ?? []).length, 4, 'two lines (random, oracle) in each of two panels');
+  assert.equal((svg.match(/<path d="M[0-9.]+,[0-9.]+ L/g) ?? []).length, 2, "random's line in each of two panels");
+  // The oracle earns several times random's reward: a labelled reference off the fitted axis, in both panels.
+  assert.equal((svg.match(/oracle [^<]+ \(mean; above the axis\)/g) ?? []).length, 2);
   const csv = (await fs.readFile(written.csv, 'utf8')).trim().split('\n');
   assert.equal(csv[0], 'window,fromRequest,toRequest,policy,requests,rewardPerRequest,ctr,clicksPerRequest,expectedRewardPerRequest,oracleRewardPerRequest');
   assert.equal(csv.length, 1 + 5 * 2);
