@@ -7,6 +7,7 @@ export class ActorMetrics {
   private readonly exploredItems;
   private readonly emptySlates;
   private readonly decisionLatency;
+  private readonly requestToAction;
   private readonly batchSize;
   private readonly modelVersion;
   private readonly epsilon;
@@ -17,10 +18,16 @@ export class ActorMetrics {
     this.exploredItems = metrics.counter('explored_items_total', 'Slate items placed by exploration, by policy (explore ratio = this / slate_items_total)', ['policy']);
     this.emptySlates = metrics.counter('empty_slates_total', 'Requests with no servable candidate (also dead-lettered)', ['policy']);
     this.decisionLatency = metrics.histogram('decision_latency_seconds', 'From a micro-batch reaching the actor to its actions being acknowledged', [], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
+    this.requestToAction = metrics.histogram(
+      'request_to_action_seconds',
+      "From the request's own timestamp (the platform's clock) to its action being acknowledged; requests stamped in the future are not counted",
+      [],
+      [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    );
     this.batchSize = metrics.histogram('micro_batch_requests', 'Requests scored per forward pass', [], [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]);
-    this.modelVersion = metrics.gauge('model_version', 'Version of the weights serving now');
+    this.modelVersion = metrics.modelVersion;
     this.epsilon = metrics.gauge('epsilon', 'Current exploration rate');
-    metrics.gauge('tensor_backend_info', 'The tensor backend in use (label), always 1', ['backend']).set({ backend }, 1);
+    metrics.recordTensorBackend(backend);
   }
 
   recordDecision(policy: string, slate: RecommendedItem[], epsilon: number): void {
@@ -30,6 +37,14 @@ export class ActorMetrics {
     if (explored > 0) this.exploredItems.inc({ policy }, explored);
     if (slate.length === 0) this.emptySlates.inc({ policy });
     this.epsilon.set(epsilon);
+  }
+
+  /** Request-to-action latency of acknowledged actions, from each request's timestamp to `nowMs`. */
+  observeRequestToAction(requestTimestamps: readonly number[], nowMs: number): void {
+    for (const timestamp of requestTimestamps) {
+      const seconds = (nowMs - timestamp) / 1000;
+      if (seconds >= 0) this.requestToAction.observe(seconds);
+    }
   }
 
   observeBatch(requests: number, seconds: number, modelVersion: number): void {

@@ -14,6 +14,7 @@ import {
   runBatchConsumer,
   seededRandom,
   startServiceRuntime,
+  watchConsumerLag,
   validateRequest,
   type RuntimeOptions,
   type ServiceRuntime,
@@ -73,6 +74,8 @@ export async function startActor(config: ActorConfig, options: RuntimeOptions = 
     ...groupMembership(config.common),
   });
   runtime.onShutdown({ name: 'requests-consumer', run: () => consumer.disconnect() });
+  const lag = watchConsumerLag({ kafka, metrics: runtime.metrics, logger, groupId: `${config.common.topicPrefix}actor`, topics: [topics.requests] });
+  runtime.onShutdown({ name: 'consumer-lag', run: () => lag.stop() });
   runtime.onShutdown({ name: 'catalog-reader', run: () => catalogReader.stop() });
   if (weights !== null) runtime.onShutdown({ name: 'weights-subscriber', run: () => weights!.stop() });
   if (policy instanceof PopularityPolicy) runtime.onShutdown({ name: 'popularity', run: async () => policy.stop() });

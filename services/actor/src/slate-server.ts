@@ -98,6 +98,7 @@ export class SlateServer {
     ]);
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     deps.metrics.observeBatch(batch, seconds, modelVersion);
+    deps.metrics.observeRequestToAction(requests.map((request) => request.timestamp), Date.now());
   }
 
   private formSlate(request: RecommendationRequest, items: AvailableItems, row: Float32Array, epsilon: number): RecommendedItem[] {

@@ -12,6 +12,7 @@ import {
   followCatalog,
   runBatchConsumer,
   startServiceRuntime,
+  watchConsumerLag,
   validateAction,
   validateFeedback,
   type RecommendationAction,
@@ -62,6 +63,8 @@ export async function startJoiner(config: JoinerConfig, options: RuntimeOptions 
   }, config.sweepIntervalMs);
 
   runtime.onShutdown({ name: 'consumer', run: () => consumer.disconnect() });
+  const lag = watchConsumerLag({ kafka, metrics: runtime.metrics, logger, groupId: `${config.common.topicPrefix}joiner`, topics: [topics.actions, topics.feedback] });
+  runtime.onShutdown({ name: 'consumer-lag', run: () => lag.stop() });
   runtime.onShutdown({
     name: 'sweeper',
     run: async () => {

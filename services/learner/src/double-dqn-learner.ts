@@ -66,6 +66,7 @@ export class DoubleDqnLearner {
     if (weights.role === 'ONLINE') {
       this.deps.online.setWeights(weights.values);
       this.onlineVersion = weights.version;
+      this.deps.metrics.modelVersion.set(weights.version);
     } else {
       this.deps.target.setWeights(weights.values);
       this.hasTarget = true;

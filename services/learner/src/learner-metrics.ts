@@ -13,6 +13,8 @@ export class LearnerMetrics {
   readonly duplicates;
   readonly updatesSent;
   readonly weightsVersion;
+  /** rec_model_version: the online weights' version, the same series the actors and the parameter server report. */
+  readonly modelVersion;
   readonly samplesPerInsert;
   readonly throttled;
   readonly returns;
@@ -30,10 +32,11 @@ export class LearnerMetrics {
     this.duplicates = metrics.counter('duplicate_transitions_total', 'Transitions dropped because their id was seen recently');
     this.updatesSent = metrics.counter('updates_sent_total', 'Gradient updates acknowledged by the broker');
     this.weightsVersion = metrics.gauge('weights_version', 'Version of the weights the learner computes gradients on', ['role']);
+    this.modelVersion = metrics.modelVersion;
     this.samplesPerInsert = metrics.gauge('samples_per_insert', 'Samples drawn per transition inserted so far');
     this.throttled = metrics.counter('throttled_waits_total', 'Times the samples-per-insert bound made the learner wait');
     this.returns = metrics.counter('returns_total', 'Transitions turned into returns, by steps summed (horizon) and why the sum stopped (horizon, done, broken, stale, evicted)', ['horizon', 'cause']);
     this.heldForReturns = metrics.gauge('nstep_held_transitions', 'Transitions held back waiting for the later steps of their n-step return');
-    metrics.gauge('tensor_backend_info', 'The tensor backend in use (label), always 1', ['backend']).set({ backend }, 1);
+    metrics.recordTensorBackend(backend);
   }
 }

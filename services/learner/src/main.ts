@@ -11,6 +11,7 @@ import {
   runBatchConsumer,
   seededRandom,
   startServiceRuntime,
+  watchConsumerLag,
   type RuntimeOptions,
   type ServiceRuntime,
   type Transition,
@@ -66,6 +67,8 @@ export async function startLearner(config: LearnerConfig, options: RuntimeOption
   const consumer = kafka.consumer({ groupId: `${config.common.topicPrefix}learner`, maxWaitTimeInMs: 100, ...groupMembership(config.common), maxBytesPerPartition: 8 * 1024 * 1024 });
   runtime.onShutdown({ name: 'train-loop', run: () => learner.stop() });
   runtime.onShutdown({ name: 'transitions-consumer', run: () => consumer.disconnect() });
+  const lag = watchConsumerLag({ kafka, metrics: runtime.metrics, logger, groupId: `${config.common.topicPrefix}learner`, topics: [topics.transitions] });
+  runtime.onShutdown({ name: 'consumer-lag', run: () => lag.stop() });
   runtime.onShutdown({ name: 'weights-subscriber', run: () => weights.stop() });
   runtime.onShutdown({ name: 'catalog-reader', run: () => catalogReader.stop() });
 

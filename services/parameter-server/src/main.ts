@@ -8,6 +8,7 @@ import {
   RecError,
   runBatchConsumer,
   startServiceRuntime,
+  watchConsumerLag,
   verifiedGradients,
   type Kafka,
   type RuntimeOptions,
@@ -25,7 +26,7 @@ export async function startParameterServer(config: ParameterServerConfig, option
   const { logger, kafka, topics, redis, keys } = runtime;
   const backend = await initTensorBackend(logger);
   const metrics = new ParameterServerMetrics(runtime.metrics);
-  runtime.metrics.gauge('tensor_backend_info', 'The tensor backend in use (label), always 1', ['backend']).set({ backend }, 1);
+  runtime.metrics.recordTensorBackend(backend);
   const server = new ParameterServer({
     config,
     snapshots: new ModelSnapshotStore(redis, keys, config.common.modelId),
@@ -43,6 +44,8 @@ export async function startParameterServer(config: ParameterServerConfig, option
     server.publishIfBehind().catch((error: Error) => logger.warn({ err: error }, 'timed publish failed'));
   }, config.publishIntervalMs);
   runtime.onShutdown({ name: 'updates-consumer', run: () => consumer.disconnect() });
+  const lag = watchConsumerLag({ kafka, metrics: runtime.metrics, logger, groupId, topics: [topics.modelUpdates] });
+  runtime.onShutdown({ name: 'consumer-lag', run: () => lag.stop() });
   runtime.onShutdown({
     name: 'final-publish',
     run: async () => {

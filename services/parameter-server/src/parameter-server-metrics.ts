@@ -19,7 +19,7 @@ export class ParameterServerMetrics {
     this.dropped = metrics.counter('updates_dropped_total', 'Learner updates dropped, by reason (stale: computed on weights older than the staleness bound)', ['reason']);
     this.rejected = metrics.counter('updates_rejected_total', 'Learner updates rejected as invalid (bad layout, checksum, NaN/Inf)', ['reason']);
     this.staleness = metrics.histogram('update_staleness_versions', 'Versions between the weights an update was computed on and the current ones', [], [0, 1, 2, 4, 8, 16, 32, 64, 128]);
-    this.version = metrics.gauge('model_version', 'Current weights version');
+    this.version = metrics.modelVersion;
     this.published = metrics.counter('weights_published_total', 'Weights records published, by role', ['role']);
     this.publishSeconds = metrics.histogram('weights_publish_seconds', 'Time to encode and publish one weights record (acknowledged)', [], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
     this.payloadBytes = metrics.gauge('weights_payload_bytes', 'Size of the latest weights record');

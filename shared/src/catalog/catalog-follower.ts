@@ -10,7 +10,7 @@ import type { LiveCatalog } from './live-catalog';
  * Invalid items go to the catalog's dead-letter topic. `caughtUp` gates readiness.
  */
 export function followCatalog(runtime: ServiceRuntime, catalog: LiveCatalog): CompactedTopicReader<CatalogItem> {
-  const size = runtime.metrics.gauge('catalog_items', 'Items known from rec.catalog.v1, by availability', ['available']);
+  const size = runtime.metrics.sharedGauge('catalog_items', 'Items known from rec.catalog.v1, by availability', ['available']);
   return new CompactedTopicReader<CatalogItem>(runtime.kafka, {
     topic: runtime.topics.catalog,
     decode: (bytes) => validateCatalogItem(codecs.catalogItem.decode(bytes)),

@@ -30,8 +30,8 @@ export class WeightsSubscriber {
   ) {
     const { modelId } = runtime.config;
     const wanted = new Set(options.roles.map((role) => weightsKey(modelId, role)));
-    this.rejected = runtime.metrics.counter('weights_rejected_total', 'Weights payloads rejected (bad layout, checksum, NaN/Inf)', ['reason']);
-    this.lag = runtime.metrics.histogram('weights_broadcast_lag_seconds', 'From the parameter server publishing weights to this process adopting them', [], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
+    this.rejected = runtime.metrics.sharedCounter('weights_rejected_total', 'Weights payloads rejected (bad layout, checksum, NaN/Inf)', ['reason']);
+    this.lag = runtime.metrics.sharedHistogram('weights_broadcast_lag_seconds', 'From the parameter server publishing weights to this process adopting them', [], [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
     this.reader = new CompactedTopicReader<ModelWeights>(runtime.kafka, {
       topic: runtime.topics.modelWeights,
       decode: (bytes) => codecs.modelWeights.decode(bytes),

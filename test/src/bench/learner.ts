@@ -97,7 +97,7 @@ async function main(ctx: BenchContext): Promise<void> {
   }
   const serverSamples = await server.scrape();
   const learnerSamples = await learner.scrape();
-  const backend = learnerSamples.find((sample) => sample.name === 'rec_learner_tensor_backend_info')?.labels.backend ?? 'unknown';
+  const backend = learnerSamples.find((sample) => sample.name === 'rec_tensor_backend_info')?.labels.backend ?? 'unknown';
   const serviceInternals = {
     replaySize: sampleValue(learnerSamples, 'rec_learner_replay_size'),
     learnerCpuCores: round(median(learnerCores), 2),

@@ -9,7 +9,7 @@
  * Broadcast lag: a parameter server, a learner (training on pre-filled replay, so versions flow) and an
  * actor run as child processes; an outside subscriber of model.weights.v1 takes receive time minus the
  * record's publishedAt (p50/p99 over every record it sees). The actor's and learner's own
- * rec_<svc>_weights_broadcast_lag_seconds histograms (publish to adoption, bucket-interpolated) are
+ * rec_weights_broadcast_lag_seconds histograms of each service (publish to adoption, bucket-interpolated) are
  * reported beside it.
  */
 import { buildWeightsRecord, codecs, readModelShapeConfig, weightsKey, type ModelWeights } from '@rec/shared';
@@ -58,7 +58,7 @@ async function measurePublish(ctx: BenchContext, count: number): Promise<{ publi
 }
 
 function adoptionLag(samples: Awaited<ReturnType<ChildService['scrape']>>, service: string) {
-  const name = `rec_${service}_weights_broadcast_lag_seconds`;
+  const name = 'rec_weights_broadcast_lag_seconds';
   const ms = (quantile: number) => round((histogramQuantile(samples, name, quantile) ?? Number.NaN) * 1000, 1);
   return { service, adopted: sampleValue(samples, `${name}_count`), p50Ms: ms(0.5), p99Ms: ms(0.99) };
 }

@@ -10,6 +10,8 @@ export interface RawMessage {
   key: string | null;
   value: Buffer | null;
   headers?: IHeaders;
+  /** A partition of its own choosing; default the producer's partitioner on the key. */
+  partition?: number;
 }
 
 /** A consumed message, with key and header values as text. */

@@ -102,6 +102,6 @@ describe('dead-lettering in runBatchConsumer', () => {
     const counts = (await metrics.deadLetters.get()).values.map(({ labels, value }) => [labels.reason, value]);
     assert.deepEqual(Object.fromEntries(counts), { decode: 2, 'empty-id': 1, 'unknown-item': 1 });
     const body = await metrics.registry.metrics();
-    assert.match(body, /rec_it_dlq_dlq_messages_total\{.*reason="decode".*\} 2/);
+    assert.match(body, /rec_dlq_messages_total\{.*reason="decode".*service="it-dlq".*\} 2/);
   });
 });

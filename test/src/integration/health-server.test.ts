@@ -32,7 +32,7 @@ describe('health server', () => {
     const body = await response.text();
     assert.match(body, /# TYPE rec_it_health_requests_served_total counter/);
     assert.match(body, /rec_it_health_requests_served_total\{surface="home",service="it-health"\} 3/);
-    assert.match(body, /rec_it_health_consumed_messages_total/, 'the shared service metrics are registered');
+    assert.match(body, /# TYPE rec_consumed_messages_total counter/, 'the shared service metrics are registered');
     assert.match(body, /process_cpu_seconds_total/, 'default process metrics are collected');
   });
 
