@@ -3,11 +3,13 @@ import * as path from 'node:path';
 import { readSettings, setting, type SettingValues } from '@rec/shared';
 import type { ClockMode } from './driver/virtual-clock';
 import { SCENARIO_NAMES } from './world/scenario';
+import { WORLD_NAMES, worldKindByName } from './world/world-kinds';
 
 /** Every simulator setting, declared once (the README table and `rec config` come from here). */
 export const SIMULATOR_SETTINGS = {
   requests: setting.int('SIM_REQUESTS', 20_000, [1, 100_000_000], 'requests to issue in all'),
   seed: setting.int('SIM_SEED', 42, [0, 4_294_967_295], 'seed of the hidden world: catalog, users, their choices'),
+  world: setting.choice('SIM_WORLD', 'latent', WORLD_NAMES, 'which hidden world: its structure (see Worlds below); some change the churn defaults'),
   scenario: setting.choice('SIM_SCENARIO', 'default', SCENARIO_NAMES, 'hidden-world parameter set (see Scenarios below)'),
   catalogSize: setting.int('SIM_CATALOG_SIZE', 1_000, [10, 1_000_000], 'items in the initial catalog (10,000 works)'),
   categories: setting.int('SIM_CATEGORIES', 24, [1, 1_000], 'item categories'),
@@ -38,13 +40,27 @@ export const SIMULATOR_SETTINGS = {
   retireStaleItems: setting.boolean('SIM_RETIRE_STALE_ITEMS', true, 'at start, republish catalog-topic items this run does not have as `available=false`'),
 };
 
+/** The config field of each catalog-churn option a world may change the default of. */
+const CHURN_FIELDS = {
+  updateEveryRequests: 'catalogUpdateEvery',
+  stockoutsPer1000Requests: 'stockoutsPer1000Requests',
+  restockAfterRequests: 'restockAfterRequests',
+  newItemsPer1000Requests: 'newItemsPer1000Requests',
+} as const;
+
 /** Every simulator setting, read once from SIM_* environment variables (plus the common config). */
-export type SimulatorConfig = Omit<SettingValues<typeof SIMULATOR_SETTINGS>, 'scenario'> & { scenario: string };
+export type SimulatorConfig = Omit<SettingValues<typeof SIMULATOR_SETTINGS>, 'scenario' | 'world'> & { scenario: string; world: string };
 
 export function readSimulatorConfig(environment: NodeJS.ProcessEnv = process.env, now: Date = new Date()): SimulatorConfig {
   const settings = readSettings(SIMULATOR_SETTINGS, environment);
+  // The world's own churn defaults, for the churn variables the environment leaves unset.
+  const churn: Partial<SimulatorConfig> = {};
+  for (const [field, value] of Object.entries(worldKindByName(settings.world).churnDefaults) as [keyof typeof CHURN_FIELDS, number][]) {
+    if (environment[SIMULATOR_SETTINGS[CHURN_FIELDS[field]].env] === undefined) churn[CHURN_FIELDS[field]] = value;
+  }
   return {
     ...settings,
+    ...churn,
     reportDir: settings.reportDir !== '' ? settings.reportDir : path.join('reports', now.toISOString().replace(/[:.]/g, '-')),
     startTimeMs: settings.startTimeMs !== 0 ? settings.startTimeMs : now.getTime(),
     runId: settings.runId !== '' ? settings.runId : randomBytes(4).toString('hex'),

@@ -15,6 +15,11 @@ export { SIMULATOR_SETTINGS, readSimulatorConfig, type SimulatorConfig } from '.
 
 // --- the hidden world(s)
 export { World, type WorldOptions } from './world/world';
+export type { BehaviourInputs, ItemDesignInputs, OracleFunction, WorldKind } from './world/world-kind';
+export { WORLD_KINDS, WORLD_NAMES, worldKindByName } from './world/world-kinds';
+export { latentWorld } from './world/latent-world';
+export type { ItemDesign } from './world/item-design';
+export { latentItemDesign } from './world/latent-item-design';
 export { SimCatalog, LATENT_DIM, type Category, type SimItem, type CatalogOptions } from './world/catalog';
 export { CatalogChurn, type CatalogChange, type CatalogChurnOptions } from './world/catalog-churn';
 export { UserModel, DEFAULT_REWARD_WEIGHTS, SURFACES, type ItemValue, type RequestContext, type RewardWeights, type SlotOutcome, type Surface } from './world/user-model';

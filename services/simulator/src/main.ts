@@ -85,6 +85,7 @@ async function main(): Promise<void> {
 
   const report = buildReport(ledger.summary(), {
     requests: outcome.issued,
+    world: config.world,
     scenario: config.scenario,
     seed: config.seed,
     catalogSize: config.catalogSize,

@@ -7,6 +7,7 @@ import {
   scenarioByName,
   SURFACES,
   World,
+  latentWorld,
   type RequestContext,
   type SimItem,
   type SimUser,
@@ -73,6 +74,7 @@ interface Context {
 export function runOpeExperiment(options: OpeExperimentOptions, target: ExperimentTarget): OpeExperimentResult {
   const world = new World({
     seed: options.seed,
+    kind: latentWorld,
     scenario: scenarioByName(options.scenario),
     catalogSize: options.catalogSize,
     categories: options.categories,
@@ -149,9 +151,9 @@ function drawContext(world: World, prng: Prng): Context {
     contextItem: surface === 'product' ? prng.pick(world.catalog.available()) : null,
     searchIntent: surface === 'search' ? categories[prng.weightedIndex(categories.map((category) => Math.exp(4 * dot(user.taste, category.center))))] : null,
     localHour: prng.uniform(0, 24),
+    virtualTime: 0,
   };
-  const scenario = world.model.scenario;
-  return { user, request, eta: user.device === 'mobile' ? scenario.positionBiasMobile : scenario.positionBiasDesktop };
+  return { user, request, eta: world.model.positionBias(user) };
 }
 
 /** The logging policy's greedy order: the user's core taste against the published features, best first. */

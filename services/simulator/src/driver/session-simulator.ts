@@ -2,7 +2,7 @@ import type { FeedbackType, RecommendationAction, RecommendationRequest, UserFee
 import type { RequestRecord, SessionRecord, SlotRecord } from '../scoreboard/ledger-types';
 import type { SimItem } from '../world/catalog';
 import { examinationProbabilities, expectedSlateOutcome, sampleSlateOutcome } from '../world/choice-model';
-import { oracleSlate, type OracleSlate } from '../world/oracle';
+import type { OracleSlate } from '../world/oracle';
 import type { RequestContext, SlotOutcome, Surface } from '../world/user-model';
 import type { SimUser } from '../world/user-population';
 import { dot } from '../world/vector-math';
@@ -116,9 +116,10 @@ export class SessionSimulator {
       contextItem: visit.surface === 'product' ? visit.contextItem : null,
       searchIntent: visit.surface === 'search' ? this.drawSearchIntent(user) : null,
       localHour: this.clock.localHour(visit.now, user.utcOffsetHours),
+      virtualTime: visit.now,
     };
-    const eta = user.device === 'mobile' ? model.scenario.positionBiasMobile : model.scenario.positionBiasDesktop;
-    const oracle = oracleSlate(model, user, context, catalog.available(), this.options.slateSize, eta);
+    const eta = model.positionBias(user);
+    const oracle = this.world.oracleSlate(user, context, catalog.available(), this.options.slateSize, eta);
     const timestamp = this.clock.publish(visit.now, visit.lastPublishedAt);
     visit.lastPublishedAt = timestamp;
     const request: RecommendationRequest = {
@@ -160,8 +161,7 @@ export class SessionSimulator {
     };
 
     const { shown, rejected } = action === null ? { shown: [], rejected: noneRejected() } : this.itemsToShow(action);
-    const terms = model.categoryTerms(user, prepared.context);
-    const values = shown.map((item) => model.itemValue(user, prepared.context, item, terms));
+    const values = model.slateValues(user, prepared.context, shown);
     const outcomes = sampleSlateOutcome(user.prng, values, prepared.eta);
     const examination = examinationProbabilities(shown.length, prepared.eta);
     const satiationShown = shown.map((item) => user.satiation[item.category.index]);

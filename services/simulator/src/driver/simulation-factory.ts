@@ -3,11 +3,13 @@ import { SessionSimulator } from './session-simulator';
 import { VirtualClock } from './virtual-clock';
 import { scenarioByName } from '../world/scenario';
 import { World } from '../world/world';
+import { worldKindByName } from '../world/world-kinds';
 
 /** Builds the hidden world and the session simulator a config describes (shared by main and tests). */
 export function createSimulation(config: SimulatorConfig): { world: World; simulator: SessionSimulator } {
   const world = new World({
     seed: config.seed,
+    kind: worldKindByName(config.world),
     scenario: scenarioByName(config.scenario),
     catalogSize: config.catalogSize,
     categories: config.categories,

@@ -46,6 +46,9 @@ export function mergeReports(inputs: readonly ReportInput[], options: { nameByRu
       timeouts: report.timeouts,
       policies: [...names.values()],
     });
+    if ((report.world ?? 'latent') !== (first.report.world ?? 'latent')) {
+      warnings.push(`${source}: world ${report.world ?? 'latent'} differs from ${first.source}'s ${first.report.world ?? 'latent'}`);
+    }
     for (const field of ['scenario', 'seed', 'requests', 'catalogSize', 'users', 'slateSize'] as const) {
       if (report[field] !== first.report[field]) {
         warnings.push(`${source}: ${field} ${String(report[field])} differs from ${first.source}'s ${String(first.report[field])}`);

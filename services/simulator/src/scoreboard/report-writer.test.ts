@@ -14,6 +14,7 @@ test('report.json has the agreed shape; the SVG chart, the CSV and the table are
   const run = await runInProcess({ SIM_REQUESTS: '1000', SIM_USERS: '100', SIM_REPORT_WINDOWS: '5' }, (world) => uniformRandomPolicy(world, new Prng(1)));
   const report = buildReport(run.ledger.summary(), {
     requests: run.outcome.issued,
+    world: 'latent',
     scenario: 'default',
     seed: 42,
     catalogSize: 1000,
@@ -29,6 +30,7 @@ test('report.json has the agreed shape; the SVG chart, the CSV and the table are
   const json = JSON.parse(await fs.readFile(written.json, 'utf8')) as Record<string, unknown>;
   assert.equal(json.requests, 1000);
   assert.equal(json.scenario, 'default');
+  assert.equal(json.world, 'latent');
   const policies = json.policies as Record<string, Record<string, unknown>>;
   assert.deepEqual(Object.keys(policies).sort(), ['oracle', 'random']);
   for (const entry of Object.values(policies)) {

@@ -23,7 +23,7 @@ export async function writeReport(dir: string, report: SimulationReport): Promis
     csv: path.join(dir, 'learning-curve.csv'),
   };
   // The legend names the policies; the title says what the lines are.
-  const title = `${report.scenario} scenario, seed ${report.seed}, ${report.requests.toLocaleString('en-US')} requests: realised per policy, oracle expected (dashed)`;
+  const title = `${report.world ?? 'latent'} world, ${report.scenario} scenario, seed ${report.seed}, ${report.requests.toLocaleString('en-US')} requests: realised per policy, oracle expected (dashed)`;
   await fs.writeFile(written.json, JSON.stringify(report, null, 2) + '\n');
   await fs.writeFile(written.svg, learningCurveSvg(report.curve, title));
   await fs.writeFile(written.csv, learningCurveCsv(report.curve));

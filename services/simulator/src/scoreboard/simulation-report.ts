@@ -28,6 +28,8 @@ export interface SimulationReport {
   requests: number;
   answered: number;
   timeouts: number;
+  /** SIM_WORLD (absent in reports written before there were several worlds: those are `latent`). */
+  world?: string;
   scenario: string;
   seed: number;
   catalogSize: number;
@@ -66,6 +68,7 @@ export const DEFINITIONS: Record<string, string> = {
 
 export interface RunMetadata {
   requests: number;
+  world: string;
   scenario: string;
   seed: number;
   catalogSize: number;
@@ -82,6 +85,7 @@ export function buildReport(summary: LedgerSummary, run: RunMetadata): Simulatio
     requests: run.requests,
     answered: summary.answered,
     timeouts: summary.timeouts,
+    world: run.world,
     scenario: run.scenario,
     seed: run.seed,
     catalogSize: run.catalogSize,

@@ -26,6 +26,6 @@ export function terminalTable(report: SimulationReport): string {
   });
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
-  const title = `scenario ${report.scenario}, seed ${report.seed}: ${report.requests} requests (${report.timeouts} timeouts), ${report.virtualHours.toFixed(1)} simulated hours`;
+  const title = `world ${report.world ?? 'latent'}, scenario ${report.scenario}, seed ${report.seed}: ${report.requests} requests (${report.timeouts} timeouts), ${report.virtualHours.toFixed(1)} simulated hours`;
   return [title, line(header), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }

@@ -4,8 +4,9 @@ import { ITEM_FEATURE_SLOTS } from '@rec/shared';
 import { Prng } from '../random/prng';
 import { SimCatalog, LATENT_DIM } from './catalog';
 import { CatalogChurn } from './catalog-churn';
+import { latentItemDesign } from './latent-item-design';
 
-const options = { size: 1_000, categories: 24, itemSpread: 0.6, featureNoise: 0.05, qualityStd: 0.5 };
+const options = { size: 1_000, categories: 24, design: latentItemDesign({ itemSpread: 0.6, featureNoise: 0.05, qualityStd: 0.5 }) };
 
 test('the default catalog: 1,000 items in 24 categories with prices and 16 finite features', () => {
   const catalog = SimCatalog.generate(new Prng(1), options, 0);

@@ -1,8 +1,9 @@
 import type { CatalogItem } from '@rec/shared';
 import type { Prng } from '../random/prng';
+import type { ItemDesign } from './item-design';
 import { normalizeInPlace } from './vector-math';
 
-/** Size of the hidden latent space; the published features are the latent vector plus noise. */
+/** Size of the hidden latent space (in the latent world the published features are the latent vector plus noise). */
 export const LATENT_DIM = 16;
 
 const CATEGORY_NAMES = [
@@ -35,7 +36,7 @@ export interface SimItem {
   logRelativePrice: number;
   /** Hidden unit vector the users' tastes act on. */
   latent: Float64Array;
-  /** Published features: the latent vector plus observation noise, as float32 values. */
+  /** Published features, as float32 values: what the world's item design publishes (latent world: the latent vector plus noise). */
   features: number[];
   /** Hidden per-item logit offset (how good the item is, whoever looks at it). */
   quality: number;
@@ -51,12 +52,8 @@ export interface CatalogOptions {
   size: number;
   /** Number of categories (at most CATEGORY_NAMES.length names; more get numbered names). */
   categories: number;
-  /** Std of each item's latent offset from its category centre (before renormalising). */
-  itemSpread: number;
-  /** Std of the noise on published features. */
-  featureNoise: number;
-  /** Std of the hidden item quality. */
-  qualityStd: number;
+  /** How items are drawn and what of them is published (item-design.ts). */
+  design: ItemDesign;
 }
 
 /**
@@ -67,6 +64,8 @@ export class SimCatalog {
   readonly categories: Category[];
   readonly items: SimItem[] = [];
   private readonly byId = new Map<string, SimItem>();
+  /** Items per category index, in arrival order. */
+  private readonly byCategory: SimItem[][];
   private availableCache: SimItem[] | null = null;
 
   private constructor(
@@ -83,6 +82,7 @@ export class SimCatalog {
         medianPrice: Math.exp(prng.uniform(Math.log(8), Math.log(400))),
       };
     });
+    this.byCategory = this.categories.map(() => []);
   }
 
   /** A fresh catalog of `options.size` items spread evenly over the categories. */
@@ -102,6 +102,11 @@ export class SimCatalog {
     return this.byId.get(itemId);
   }
 
+  /** Every item of a category (in stock or not), in arrival order. */
+  itemsOf(category: Category): readonly SimItem[] {
+    return this.byCategory[category.index];
+  }
+
   /** The items in stock now. */
   available(): readonly SimItem[] {
     this.availableCache ??= this.items.filter((item) => item.available);
@@ -111,25 +116,27 @@ export class SimCatalog {
   /** Creates one item in `category` (drawing its hidden properties), appends it and returns it. */
   addItem(category: Category, arrivedAtRequest: number | null, now: number): SimItem {
     const { prng, options } = this;
+    const { design } = options;
     const index = this.items.length;
-    const latent = Float64Array.from(category.center, (value) => value + options.itemSpread * prng.normal());
-    normalizeInPlace(latent);
-    const price = Math.round(category.medianPrice * Math.exp(0.5 * prng.normal()) * 100) / 100;
+    const latent = design.drawLatent(prng, category.center, this.byCategory[category.index]);
+    const price = Math.max(0.99, Math.round(category.medianPrice * Math.exp(0.5 * prng.normal()) * 100) / 100);
+    const features = design.publishFeatures(prng, latent, price);
     const item: SimItem = {
       index,
       itemId: `item-${String(index).padStart(6, '0')}`,
       category,
-      price: Math.max(0.99, price),
-      logRelativePrice: Math.log(Math.max(0.99, price) / 100),
+      price,
+      logRelativePrice: Math.log(price / 100),
       latent,
-      features: Array.from(latent, (value) => Math.fround(value + options.featureNoise * prng.normal())),
-      quality: options.qualityStd * prng.normal(),
+      features,
+      quality: design.drawQuality(prng),
       available: true,
       arrivedAtRequest,
       updatedAt: now,
     };
     this.items.push(item);
     this.byId.set(item.itemId, item);
+    this.byCategory[category.index].push(item);
     this.availableCache = null;
     return item;
   }

@@ -26,7 +26,7 @@ test("a slate of the user's top items gets more clicks than a random slate, in e
   let topSampled = 0;
   let randomSampled = 0;
   for (const user of world.users.slice(0, 200)) {
-    const context: RequestContext = { surface: 'home', contextItem: null, searchIntent: null, localHour: 12 };
+    const context: RequestContext = { surface: 'home', contextItem: null, searchIntent: null, localHour: 12, virtualTime: 0 };
     const terms = model.categoryTerms(user, context);
     const byValue = [...catalog.available()].sort(
       (a, b) => model.itemValue(user, context, b, terms).clickProbability - model.itemValue(user, context, a, terms).clickProbability,

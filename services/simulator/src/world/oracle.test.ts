@@ -13,7 +13,7 @@ test('the oracle beats or ties every random slate in expected reward', () => {
   const { model, catalog } = world;
   const prng = new Prng(8);
   for (const user of world.users.slice(0, 30)) {
-    const context: RequestContext = { surface: prng.pick(['home', 'search'] as const), contextItem: null, searchIntent: catalog.categories[user.index % 24], localHour: prng.uniform(0, 24) };
+    const context: RequestContext = { surface: prng.pick(['home', 'search'] as const), contextItem: null, searchIntent: catalog.categories[user.index % 24], localHour: prng.uniform(0, 24), virtualTime: 0 };
     const oracle = oracleSlate(model, user, context, catalog.available(), 10, 0.8);
     assert.equal(oracle.items.length, 10);
     const terms = model.categoryTerms(user, context);
@@ -30,7 +30,7 @@ test('on a small catalog the oracle equals the best of all ordered slates (brute
   const { model, catalog } = world;
   const items = catalog.items.slice(0, 7);
   for (const user of world.users.slice(0, 10)) {
-    const context: RequestContext = { surface: 'product', contextItem: items[0], searchIntent: null, localHour: 20 };
+    const context: RequestContext = { surface: 'product', contextItem: items[0], searchIntent: null, localHour: 20, virtualTime: 0 };
     const terms = model.categoryTerms(user, context);
     let best = Number.NEGATIVE_INFINITY;
     const visit = (slate: SimItem[]) => {

@@ -5,7 +5,7 @@ import { createSimulation } from '../driver/simulation-factory';
 import { examinationProbabilities } from './choice-model';
 import type { RequestContext, SlotOutcome } from './user-model';
 
-const home: RequestContext = { surface: 'home', contextItem: null, searchIntent: null, localHour: 12 };
+const home: RequestContext = { surface: 'home', contextItem: null, searchIntent: null, localHour: 12, virtualTime: 0 };
 const noClick: SlotOutcome = { examined: true, clicked: false, addedToCart: false, purchased: false };
 const click: SlotOutcome = { examined: true, clicked: true, addedToCart: false, purchased: false };
 

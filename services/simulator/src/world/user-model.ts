@@ -46,6 +46,8 @@ export interface RequestContext {
   searchIntent: Category | null;
   /** The user's local hour of day, [0, 24). */
   localHour: number;
+  /** Virtual ms since the start of the simulation (for worlds whose appeal changes with time). */
+  virtualTime: number;
 }
 
 /** The funnel probabilities and expected reward of one item, given that the user examines it. */
@@ -106,11 +108,12 @@ export class UserModel {
 
   // ---- 2. + 3. funnel and item value ---------------------------------------------------------------
 
-  itemValue(user: SimUser, context: RequestContext, item: SimItem, categoryTerms: Float64Array): ItemValue {
+  /** The funnel of one examined item; `logitOffset` is added to its click utility (slate effects, in worlds with them). */
+  itemValue(user: SimUser, context: RequestContext, item: SimItem, categoryTerms: Float64Array, logitOffset = 0): ItemValue {
     // The item the user is already looking at is not a recommendation they would click.
     if (context.contextItem === item) return { clickProbability: 0, cartProbability: 0, purchaseProbability: 0, expectedReward: 0 };
     const { scenario, rewardWeights: w } = this;
-    const utility = this.clickUtility(user, context, item, categoryTerms);
+    const utility = this.clickUtility(user, context, item, categoryTerms) + logitOffset;
     const priceTerm = user.priceSensitivity * item.logRelativePrice;
     const clickProbability = sigmoid(utility);
     const cartProbability = sigmoid(scenario.cartBias + utility / 2);
@@ -118,6 +121,21 @@ export class UserModel {
     const purchaseReward = w.purchase + w.purchaseValue * item.price;
     const expectedReward = clickProbability * (w.click + cartProbability * (w.addToCart + purchaseProbability * purchaseReward));
     return { clickProbability, cartProbability, purchaseProbability, expectedReward };
+  }
+
+  /**
+   * The funnel of each item of a shown slate, in slot order, given that it is examined. Here every item
+   * is valued on its own (the position-based model of choice-model.ts); a world where items in one slate
+   * affect each other overrides this.
+   */
+  slateValues(user: SimUser, context: RequestContext, slate: readonly SimItem[]): ItemValue[] {
+    const terms = this.categoryTerms(user, context);
+    return slate.map((item) => this.itemValue(user, context, item, terms));
+  }
+
+  /** The position-bias exponent eta of choice-model.ts for this user's device. */
+  positionBias(user: SimUser): number {
+    return user.device === 'mobile' ? this.scenario.positionBiasMobile : this.scenario.positionBiasDesktop;
   }
 
   /** The reward one slot's outcome earns (the joiner's reward function). */
