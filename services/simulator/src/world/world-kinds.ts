@@ -1,8 +1,9 @@
 import { latentWorld } from './latent-world';
+import { rawFeaturesWorld } from './raw-features-world';
 import type { WorldKind } from './world-kind';
 
 /** Every world, by its SIM_WORLD name; `latent` is the default. */
-export const WORLD_KINDS: Readonly<Record<string, WorldKind>> = Object.fromEntries([latentWorld].map((kind) => [kind.name, kind]));
+export const WORLD_KINDS: Readonly<Record<string, WorldKind>> = Object.fromEntries([latentWorld, rawFeaturesWorld].map((kind) => [kind.name, kind]));
 
 export const WORLD_NAMES = Object.keys(WORLD_KINDS);
 
