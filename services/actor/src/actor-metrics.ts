@@ -11,6 +11,7 @@ export class ActorMetrics {
   private readonly batchSize;
   private readonly modelVersion;
   private readonly epsilon;
+  private readonly staleRequests;
 
   constructor(metrics: ServiceMetrics, backend: string) {
     this.decisions = metrics.counter('decisions_total', 'Requests answered with an action, by policy', ['policy']);
@@ -27,6 +28,7 @@ export class ActorMetrics {
     this.batchSize = metrics.histogram('micro_batch_requests', 'Requests scored per forward pass', [], [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]);
     this.modelVersion = metrics.modelVersion;
     this.epsilon = metrics.gauge('epsilon', 'Current exploration rate');
+    this.staleRequests = metrics.counter('stale_requests_total', 'Requests skipped unanswered because they were published longer ago than ACTOR_MAX_REQUEST_AGE_MS');
     metrics.recordTensorBackend(backend);
   }
 
@@ -45,6 +47,10 @@ export class ActorMetrics {
       const seconds = (nowMs - timestamp) / 1000;
       if (seconds >= 0) this.requestToAction.observe(seconds);
     }
+  }
+
+  countStale(requests: number): void {
+    this.staleRequests.inc(requests);
   }
 
   observeBatch(requests: number, seconds: number, modelVersion: number): void {

@@ -13,6 +13,8 @@ export const ACTOR_SETTINGS = {
   requestStateTtlMs: setting.int('ACTOR_REQUEST_STATE_TTL_MS', 15 * 60_000, [1_000, 7 * 24 * 3_600_000], "how long a request's state is kept for the joiner; must outlive the joiner's pending requests"),
   popularityRefreshMs: setting.int('ACTOR_POPULARITY_REFRESH_MS', 2_000, [100, 3_600_000], 'how often the popularity policy re-reads recent clicks'),
   seed: setting.int('ACTOR_SEED', 11, [0, 2 ** 31 - 1], 'seed of the exploration random numbers'),
+  maxRequestAgeMs: setting.int('ACTOR_MAX_REQUEST_AGE_MS', 60_000, [0, 7 * 24 * 3_600_000], 'requests published longer ago are skipped unanswered and counted (`rec_actor_stale_requests_total`); 0 = no limit'),
+  slowAnswerLogMs: setting.int('ACTOR_SLOW_ANSWER_LOG_MS', 1_000, [0, 3_600_000], 'a micro-batch answered slower than this after publication is logged with where the time went; 0 = never'),
 };
 
 /** Every setting of an actor, read once from the environment. */

@@ -3,7 +3,9 @@
  * then consumes rec.requests.v1 as the consumer group "<prefix>actor".
  */
 import {
+  DecisionCounter,
   groupMembership,
+  startsFromBeginning,
   LiveCatalog,
   PopularityStore,
   RequestStateStore,
@@ -58,11 +60,15 @@ export async function startActor(config: ActorConfig, options: RuntimeOptions = 
     metrics,
     actionsTopic: topics.actions,
     epsilon: { start: config.epsilonStart, end: config.epsilonEnd, decayDecisions: config.epsilonDecayDecisions },
+    decisions: new DecisionCounter(redis, keys, config.common.modelId),
     random: seededRandom(config.seed ^ process.pid),
+    maxRequestAgeMs: config.maxRequestAgeMs,
+    slowAnswerLogMs: config.slowAnswerLogMs,
+    logger: logger.child({ component: 'slate-server' }),
   });
 
-  await catalogReader.start();
-  await weights?.start();
+  await runtime.startupStep('follow the catalog', () => catalogReader.start());
+  if (weights !== null) await runtime.startupStep('follow the weights', () => weights!.start());
   if (policy instanceof PopularityPolicy) await policy.start();
   // Serve only once the catalog is loaded; weights are not awaited: version 0 serves from the first request.
   await catalogReader.caughtUp;
@@ -80,7 +86,7 @@ export async function startActor(config: ActorConfig, options: RuntimeOptions = 
   if (weights !== null) runtime.onShutdown({ name: 'weights-subscriber', run: () => weights!.stop() });
   if (policy instanceof PopularityPolicy) runtime.onShutdown({ name: 'popularity', run: async () => policy.stop() });
 
-  await runBatchConsumer({
+  await runtime.startupStep('start the requests consumer', () => runBatchConsumer({
     consumer,
     decoders: { [topics.requests]: (bytes) => validateRequest(codecs.request.decode(bytes)) },
     handle: (records) => server.serve(records),
@@ -88,8 +94,10 @@ export async function startActor(config: ActorConfig, options: RuntimeOptions = 
     metrics: runtime.metrics,
     logger,
     maxChunk: config.maxBatch,
-    fromBeginning: true,
-  });
+    // A new actor group answers only requests that arrive from now on: old ones have long timed out.
+    fromBeginning: startsFromBeginning(config.common, 'latest'),
+    health: runtime.consumerHealth,
+  }));
   logger.info({ policy: config.policy, catalogItems: catalog.size, backend }, 'actor serving');
   return runtime;
 }

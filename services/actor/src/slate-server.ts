@@ -14,6 +14,8 @@ import {
   type RequestStateStore,
   type UserHistoryStore,
   type AvailableItems,
+  type DecisionCounter,
+  type Logger,
 } from '@rec/shared';
 import type { ActorMetrics } from './actor-metrics';
 import { epsilonGreedySlate, type SlatePick } from './epsilon-greedy-slate';
@@ -30,7 +32,15 @@ export interface SlateServerDeps {
   metrics: ActorMetrics;
   actionsTopic: string;
   epsilon: { start: number; end: number; decayDecisions: number };
+  /** The model's decision count across actors: the epsilon schedule's clock. */
+  decisions: DecisionCounter;
   random: () => number;
+  /** Skip requests published longer ago than this (0: never). */
+  maxRequestAgeMs: number;
+  /** Log micro-batches with an answer slower than this (0: never). */
+  slowAnswerLogMs: number;
+  logger: Logger;
+  now?: () => number;
 }
 
 /**
@@ -39,18 +49,34 @@ export interface SlateServerDeps {
  * request's own candidates (never an unavailable item, never one outside candidateItemIds, never the
  * item being viewed). The state of each request is recorded for the joiner before its action is
  * published. A request with no candidate left gets an empty slate and a dead-letter record.
+ *
+ * A request published more than maxRequestAgeMs ago (after an outage, or a backlog) is skipped and
+ * counted rather than answered: the platform stopped waiting for it long ago, and an answer would only
+ * be logged as a decision the user never saw, and chained by the joiner into the user's session.
+ * Ages (and the slow-answer log) count from the request's Kafka record timestamp (when the platform
+ * published it), not its `timestamp` field, which a platform may stamp with business or simulated time;
+ * rec_actor_request_to_action_seconds counts from the `timestamp` field (the platform's clock).
  */
 export class SlateServer {
-  private decisions = 0;
   private stateBuffer = new Float32Array(0);
+  private readonly now: () => number;
 
-  constructor(private readonly deps: SlateServerDeps) {}
+  constructor(private readonly deps: SlateServerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
 
-  async serve(records: ConsumedRecord<RecommendationRequest>[]): Promise<void> {
+  async serve(batchRecords: ConsumedRecord<RecommendationRequest>[]): Promise<void> {
     const { deps } = this;
     const startedAt = process.hrtime.bigint();
+    const startedAtMs = this.now();
+    const records = this.dropStale(batchRecords, startedAtMs);
+    if (records.length === 0) return;
     const requests = records.map((record) => record.value);
-    const histories = await deps.histories.readMany(requests.map((request) => request.userId));
+    const fixedEpsilon = deps.policy.fixedEpsilon();
+    const [histories, decisionsBefore] = await Promise.all([
+      deps.histories.readMany(requests.map((request) => request.userId)),
+      fixedEpsilon === null ? deps.decisions.reserve(requests.length) : Promise.resolve(0),
+    ]);
 
     const batch = requests.length;
     if (this.stateBuffer.length < batch * STATE_DIM) this.stateBuffer = new Float32Array(batch * STATE_DIM);
@@ -64,10 +90,9 @@ export class SlateServer {
     const actions: RecommendationAction[] = [];
     const unservable: Promise<void>[] = [];
     requests.forEach((request, index) => {
-      const epsilon = deps.policy.fixedEpsilon() ?? epsilonAt(this.decisions, deps.epsilon);
+      const epsilon = fixedEpsilon ?? epsilonAt(decisionsBefore + index, deps.epsilon);
       const row = scores.subarray(index * items.ids.length, (index + 1) * items.ids.length);
       const slate = this.formSlate(request, items, row, epsilon);
-      this.decisions += 1;
       actions.push({ requestId: request.requestId, userId: request.userId, timestamp: Date.now(), items: slate, modelVersion, epsilon, policy: deps.policy.name });
       deps.metrics.recordDecision(deps.policy.name, slate, epsilon);
       if (slate.length === 0) {
@@ -98,7 +123,48 @@ export class SlateServer {
     ]);
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     deps.metrics.observeBatch(batch, seconds, modelVersion);
-    deps.metrics.observeRequestToAction(requests.map((request) => request.timestamp), Date.now());
+    deps.metrics.observeRequestToAction(requests.map((request) => request.timestamp), this.now());
+    this.logIfSlow(records, startedAtMs, seconds);
+  }
+
+  /** The requests young enough to answer; the others are counted and skipped. */
+  private dropStale(records: ConsumedRecord<RecommendationRequest>[], now: number): ConsumedRecord<RecommendationRequest>[] {
+    const { maxRequestAgeMs } = this.deps;
+    if (maxRequestAgeMs <= 0) return records;
+    const fresh = records.filter((record) => now - record.timestamp <= maxRequestAgeMs);
+    const stale = records.length - fresh.length;
+    if (stale > 0) {
+      this.deps.metrics.countStale(stale);
+      const oldest = Math.min(...records.map((record) => record.timestamp));
+      this.deps.logger.warn({ stale, oldestAgeMs: now - oldest, maxRequestAgeMs }, 'skipped requests older than the age limit');
+    }
+    return fresh;
+  }
+
+  /**
+   * Logs a micro-batch with an answer slower than slowAnswerLogMs (from the request's publication, its
+   * record timestamp) with where the time went: before the actor had the batch, or in handling it.
+   */
+  private logIfSlow(records: ConsumedRecord<RecommendationRequest>[], startedAtMs: number, handlingSeconds: number): void {
+    const answeredAt = this.now();
+    const oldestPublished = Math.min(...records.map((record) => record.timestamp));
+    const slowest = (answeredAt - oldestPublished) / 1000;
+    if (this.deps.slowAnswerLogMs > 0 && slowest * 1000 > this.deps.slowAnswerLogMs) {
+      const [first] = records;
+      this.deps.logger.warn(
+        {
+          requests: records.length,
+          partition: first.partition,
+          firstOffset: first.offset,
+          slowestSeconds: slowest,
+          // Before the actor had the batch: in Kafka, in the fetch, behind earlier chunks or a retry.
+          waitedBeforeHandlingSeconds: (startedAtMs - oldestPublished) / 1000,
+          // Reading histories, scoring, writing states, producing the actions.
+          handlingSeconds,
+        },
+        'slow answers',
+      );
+    }
   }
 
   private formSlate(request: RecommendationRequest, items: AvailableItems, row: Float32Array, epsilon: number): RecommendedItem[] {

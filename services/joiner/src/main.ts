@@ -4,6 +4,7 @@
  */
 import {
   groupMembership,
+  startsFromBeginning,
   HISTORY_LENGTH,
   LiveCatalog,
   PopularityStore,
@@ -48,7 +49,7 @@ export async function startJoiner(config: JoinerConfig, options: RuntimeOptions 
     logger,
   });
 
-  await catalogReader.start();
+  await runtime.startupStep('follow the catalog', () => catalogReader.start());
   await catalogReader.caughtUp;
   runtime.addReadiness('catalog', () => catalogReader.ready);
 
@@ -74,7 +75,7 @@ export async function startJoiner(config: JoinerConfig, options: RuntimeOptions 
   });
   runtime.onShutdown({ name: 'catalog-reader', run: () => catalogReader.stop() });
 
-  await runBatchConsumer<RecommendationAction | UserFeedback>({
+  await runtime.startupStep('start the actions and feedback consumer', () => runBatchConsumer<RecommendationAction | UserFeedback>({
     consumer,
     decoders: {
       [topics.actions]: (bytes) => validateAction(codecs.action.decode(bytes)),
@@ -85,8 +86,9 @@ export async function startJoiner(config: JoinerConfig, options: RuntimeOptions 
     metrics: runtime.metrics,
     logger,
     maxChunk: 1_000,
-    fromBeginning: true,
-  });
+    fromBeginning: startsFromBeginning(config.common, 'earliest'),
+    health: runtime.consumerHealth,
+  }));
   logger.info({ rewardWaitMs: config.rewardWaitMs, joinWaitMs: config.joinWaitMs, sessionTimeoutMs: config.sessionTimeoutMs }, 'joiner running');
   return runtime;
 }

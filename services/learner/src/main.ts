@@ -4,6 +4,7 @@
  */
 import {
   groupMembership,
+  startsFromBeginning,
   LiveCatalog,
   WeightsSubscriber,
   codecs,
@@ -58,8 +59,8 @@ export async function startLearner(config: LearnerConfig, options: RuntimeOption
     onWeights: (received) => learner.adoptWeights(received),
   });
 
-  await catalogReader.start();
-  await weights.start();
+  await runtime.startupStep('follow the catalog', () => catalogReader.start());
+  await runtime.startupStep('follow the weights', () => weights.start());
   await catalogReader.caughtUp;
   runtime.addReadiness('catalog', () => catalogReader.ready);
   runtime.addReadiness('weights', () => learner.weightsVersion >= 0);
@@ -72,7 +73,7 @@ export async function startLearner(config: LearnerConfig, options: RuntimeOption
   runtime.onShutdown({ name: 'weights-subscriber', run: () => weights.stop() });
   runtime.onShutdown({ name: 'catalog-reader', run: () => catalogReader.stop() });
 
-  await runBatchConsumer<Transition>({
+  await runtime.startupStep('start the transitions consumer', () => runBatchConsumer<Transition>({
     consumer,
     decoders: { [topics.transitions]: (bytes) => validateTransition(codecs.transition.decode(bytes)) },
     handle: (records) => learner.insert(records),
@@ -80,8 +81,9 @@ export async function startLearner(config: LearnerConfig, options: RuntimeOption
     metrics: runtime.metrics,
     logger,
     maxChunk: 2_000,
-    fromBeginning: true,
-  });
+    fromBeginning: startsFromBeginning(config.common, 'earliest'),
+    health: runtime.consumerHealth,
+  }));
   learner.start();
   logger.info({ backend, batchSize: config.batchSize, gamma: config.gamma, nStep: config.nStep, replayCapacity: config.replayCapacity, prioritized: config.prioritized }, 'learner running');
   return { runtime, learner };

@@ -36,12 +36,25 @@ export async function startParameterServer(config: ParameterServerConfig, option
     logger,
   });
   const groupId = `${config.common.topicPrefix}parameter-server`;
-  await server.start(await committedOffsets(kafka, groupId, topics.modelUpdates));
-  runtime.addReadiness('weights-published', () => true);
+  // Right after a broker starts, the group coordinator may not be elected yet ("This is not the correct
+  // coordinator for this group"): retriable, so start-up retries it until STARTUP_DEADLINE_MS.
+  const offsets = await runtime.startupStep('read committed offsets', () => committedOffsets(kafka, groupId, topics.modelUpdates));
+  await runtime.startupStep('resume and publish', () => server.start(offsets));
+  let publishFailing = false;
+  // Ready while the weights it holds are published; a failing timed publish (broker or Redis away) is not ready.
+  runtime.addReadiness('weights-published', () => server.lastPublishedVersion >= 0 && !publishFailing);
 
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 20, ...groupMembership(config.common), maxBytesPerPartition: 32 * 1024 * 1024 });
   const publisher = setInterval(() => {
-    server.publishIfBehind().catch((error: Error) => logger.warn({ err: error }, 'timed publish failed'));
+    server.publishIfBehind().then(
+      () => {
+        publishFailing = false;
+      },
+      (error: Error) => {
+        publishFailing = true;
+        logger.warn({ err: error }, 'timed publish failed');
+      },
+    );
   }, config.publishIntervalMs);
   runtime.onShutdown({ name: 'updates-consumer', run: () => consumer.disconnect() });
   const lag = watchConsumerLag({ kafka, metrics: runtime.metrics, logger, groupId, topics: [topics.modelUpdates] });
@@ -55,7 +68,7 @@ export async function startParameterServer(config: ParameterServerConfig, option
   });
 
   const layoutHash = server.online.layoutHash;
-  await runBatchConsumer<VerifiedUpdate>({
+  await runtime.startupStep('start the updates consumer', () => runBatchConsumer<VerifiedUpdate>({
     consumer,
     decoders: {
       [topics.modelUpdates]: (bytes) => {
@@ -74,7 +87,8 @@ export async function startParameterServer(config: ParameterServerConfig, option
     logger,
     maxChunk: 64,
     fromBeginning: true,
-  });
+    health: runtime.consumerHealth,
+  }));
   // Read on from where the weights end (the snapshot's offsets), not from the group's commits: updates
   // applied after the last snapshot are applied again, and nothing the snapshot holds is applied twice.
   for (const [partition, offset] of server.resumeOffsets) consumer.seek({ topic: topics.modelUpdates, partition, offset: String(offset) });

@@ -68,6 +68,11 @@ export class ParameterServer {
     return this.version;
   }
 
+  /** The newest ONLINE version published (-1 before the first publish). */
+  get lastPublishedVersion(): number {
+    return this.publishedVersion;
+  }
+
   /** Where to read each updates partition from: right after the last update the weights hold. */
   get resumeOffsets(): ReadonlyMap<number, number> {
     return this.nextOffsets;

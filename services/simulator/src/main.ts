@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     metrics,
   });
   await transport.start();
-  runtime.addReadiness('actions-consumer', () => true);
+  runtime.addReadiness('actions-consumer', () => transport.reading);
 
   if (config.retireStaleItems) {
     const retired = await retireStaleItems({
@@ -99,8 +99,8 @@ async function main(): Promise<void> {
   const written = await writeReport(config.reportDir, report);
   process.stdout.write(terminalTable(report));
   log.info(written, 'report written');
-  await runtime.shutdown();
-  process.exit(0);
+  // A failed shutdown step (e.g. the producer could not flush) must show in the exit code.
+  process.exit((await runtime.shutdown()) ? 0 : 1);
 }
 
 main().catch((error: unknown) => {

@@ -23,6 +23,19 @@ describe('common config', () => {
     assert.equal(config.topicPrefix, '');
     assert.equal(config.redisKeyPrefix, 'rec:');
     assert.equal(config.metricsPort, 9464);
+    assert.equal(config.metricsHost, '127.0.0.1', 'metrics stay on loopback unless a container asks for 0.0.0.0');
+    assert.equal(config.manageTopics, 'create');
+    assert.equal(config.startFrom, null, "each service's own default");
+    assert.equal(config.redisCommandTimeoutMs, 5_000);
+    assert.equal(config.startupDeadlineMs, 120_000);
+  });
+
+  it('reads the reliability settings and refuses bad ones by name', () => {
+    const config = readCommonConfig({ METRICS_HOST: '0.0.0.0', MANAGE_TOPICS: 'off', KAFKA_START_FROM: 'earliest' });
+    assert.equal(config.metricsHost, '0.0.0.0');
+    assert.equal(config.manageTopics, 'off');
+    assert.equal(config.startFrom, 'earliest');
+    assertConfigError(() => readCommonConfig({ MANAGE_TOPICS: 'yes', KAFKA_START_FROM: 'middle' }), 'MANAGE_TOPICS', 'KAFKA_START_FROM');
   });
 
   it('reads the variables a test namespace sets, METRICS_PORT=0 included', () => {

@@ -1,5 +1,9 @@
+import { TOPIC_MANAGEMENT_MODES } from '../kafka/ensure-topics';
 import { readSettings } from './read-settings';
 import { setting, type SettingValues } from './setting';
+
+/** Where a consumer group with no committed offset starts reading. */
+export type StartPosition = 'earliest' | 'latest';
 
 /** Settings every service shares: where Kafka and Redis are, naming prefixes, metrics port, shutdown. */
 export const COMMON_SETTINGS = {
@@ -12,12 +16,27 @@ export const COMMON_SETTINGS = {
   modelId: setting.string('MODEL_ID', 'ddqn', 'model identifier: the key of its weights and updates'),
   // Not envalid's port(): it rejects 0, which tests use to get a free port.
   metricsPort: setting.int('METRICS_PORT', 9464, [0, 65_535], '`/metrics`, `/healthz`, `/readyz`; 0 picks a free port'),
+  metricsHost: setting.string('METRICS_HOST', '127.0.0.1', 'interface the metrics server binds; `docker-compose.yml` sets `0.0.0.0` so Prometheus can scrape from its container'),
   shutdownTimeoutMs: setting.int('SHUTDOWN_TIMEOUT_MS', 10_000, [100, 120_000], 'bound on the SIGTERM/SIGINT drain'),
   logLevel: setting.choice('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'JSON logs on stdout (pino), a child logger per component'),
+  manageTopics: setting.choice(
+    'MANAGE_TOPICS',
+    'create',
+    TOPIC_MANAGEMENT_MODES,
+    'what a service may change on the broker at start: `create` (missing topics only), `alter` (also partitions and the declared keys, key by key, keeping every other override such as `min.insync.replicas`), `off` (nothing)',
+  ),
+  startFrom: setting.choice('KAFKA_START_FROM', 'default', ['default', 'earliest', 'latest'], 'where a consumer group with no committed offset starts; `default`: `latest` for actors (no stale backlog on a first deploy), `earliest` for the others'),
+  startupDeadlineMs: setting.int('STARTUP_DEADLINE_MS', 120_000, [0, 3_600_000], 'start-up retries retriable failures (broker not ready, "not the correct coordinator", Redis loading) this long, then exits non-zero'),
+  redisCommandTimeoutMs: setting.int('REDIS_COMMAND_TIMEOUT_MS', 5_000, [100, 600_000], 'a Redis command unanswered this long fails (transient: the partition backs off and retries) instead of hanging'),
 };
 
 export type CommonConfig = SettingValues<typeof COMMON_SETTINGS>;
 
 export function readCommonConfig(environment: NodeJS.ProcessEnv = process.env): CommonConfig {
   return readSettings(COMMON_SETTINGS, environment);
+}
+
+/** A service's start position: the configured one, or the service's default. */
+export function startsFromBeginning(common: CommonConfig, serviceDefault: StartPosition): boolean {
+  return (common.startFrom === 'default' ? serviceDefault : common.startFrom) === 'earliest';
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, DecodeError, TransientError, ValidationError, isRetriable, reasonOf } from './errors';
+import { ConfigError, DecodeError, TransientError, ValidationError, isPoisonMessage, isRetriable, reasonOf } from './errors';
 
 describe('error hierarchy', () => {
   it('marks decode, validation and config errors non-retriable and transient ones retriable', () => {
@@ -10,12 +10,33 @@ describe('error hierarchy', () => {
     assert.equal(isRetriable(new TransientError('broker hiccup')), true);
   });
 
-  it('trusts a retriable flag on foreign errors (kafkajs) and treats anything else as a non-retriable bug', () => {
+  it('treats an error as retriable unless it says otherwise (kafkajs rule): ioredis errors, timeouts, bugs', () => {
     assert.equal(isRetriable(Object.assign(new Error('kafkajs'), { retriable: true })), true);
     assert.equal(isRetriable(Object.assign(new Error('kafkajs'), { retriable: false })), false);
-    assert.equal(isRetriable(new TypeError('undefined is not a function')), false);
-    assert.equal(isRetriable('a string'), false);
-    assert.equal(isRetriable(null), false);
+    // ioredis raises plain errors without a flag: an outage, never poison.
+    assert.equal(isRetriable(new Error('Connection is closed.')), true);
+    assert.equal(isRetriable(new Error('Command timed out')), true);
+    assert.equal(isRetriable(new TypeError('undefined is not a function')), true);
+    assert.equal(isRetriable('a string'), true);
+    assert.equal(isRetriable(null), true);
+  });
+
+  it('walks the cause chain: the deepest declared flag decides', () => {
+    const connection = Object.assign(new Error('Connection error: ECONNREFUSED'), { retriable: true });
+    const exceeded = Object.assign(new Error('retries exceeded', { cause: connection }), { name: 'KafkaJSNumberOfRetriesExceeded', retriable: false });
+    assert.equal(isRetriable(exceeded), true, 'retries exceeded around a connection error is an outage');
+    assert.equal(isRetriable(new Error('wrapped', { cause: new ValidationError('bad') })), false, 'a plain wrapper around poison stays poison');
+    assert.equal(isRetriable(new DecodeError('bad bytes', new RangeError('index out of range'))), false);
+    assert.equal(isRetriable(new TransientError('redis', new Error('Command timed out'))), true);
+    const cyclic: Error & { cause?: unknown } = new Error('cycle');
+    cyclic.cause = cyclic;
+    assert.equal(isRetriable(cyclic), true, 'a cyclic chain ends');
+  });
+
+  it('counts anything a decoder throws as poison unless it declares itself retriable', () => {
+    assert.equal(isPoisonMessage(new RangeError('Maximum call stack size exceeded')), true);
+    assert.equal(isPoisonMessage(new DecodeError('x')), true);
+    assert.equal(isPoisonMessage(new TransientError('x')), false);
   });
 
   it('names the reason used in DLQ headers and metric labels', () => {

@@ -44,17 +44,43 @@ export class TransientError extends RecError {
   }
 }
 
+/** The longest cause chain walked (a guard against cycles). */
+const MAX_CAUSE_DEPTH = 16;
+
 /**
- * Whether a thrown value should be retried. Our own errors and kafkajs's errors carry the flag; anything
- * else is a bug in a handler, which retrying would only repeat, so it is not retriable (the message goes
- * to the dead-letter topic and nothing is lost).
+ * The `retriable` flag the deepest error of the cause chain that carries one says, or undefined when none
+ * does. The deepest wins, as in kafkajs: "retries exceeded" (not retriable) around a connection error
+ * (retriable) is an outage, and a DecodeError (not retriable) around a parser's plain Error is poison.
+ */
+export function declaredRetriable(error: unknown): boolean | undefined {
+  let declared: boolean | undefined;
+  let current: unknown = error;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof current === 'object' && current !== null; depth += 1) {
+    const flag = (current as { retriable?: unknown }).retriable;
+    if (typeof flag === 'boolean') declared = flag;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return declared;
+}
+
+/**
+ * Whether a failure should be retried (the kafkajs rule): yes, unless the error or one in its cause chain
+ * says otherwise. Redis connection errors, command timeouts, broker and coordinator errors and network
+ * errors are all retried; only errors that declare `retriable: false` (DecodeError, ValidationError,
+ * ConfigError, kafkajs's non-retriable protocol errors) are final. A dead-letter topic is for a message
+ * that can never succeed, never for an outage; a handler bug is retried too, which stalls its partition
+ * visibly (readiness, rec_<service>_transient_failures_total) instead of losing the data.
  */
 export function isRetriable(error: unknown): boolean {
-  if (error instanceof RecError) return error.retriable;
-  if (typeof error === 'object' && error !== null && 'retriable' in error) {
-    return (error as { retriable: unknown }).retriable === true;
-  }
-  return false;
+  return declaredRetriable(error) ?? true;
+}
+
+/**
+ * Whether an error thrown while decoding one message is the message's fault. Decoders are pure functions
+ * of the bytes, so anything they throw is poison unless it declares itself retriable.
+ */
+export function isPoisonMessage(error: unknown): boolean {
+  return declaredRetriable(error) !== true;
 }
 
 /** The reason label for a thrown value: our errors name theirs; anything else is a handler error. */

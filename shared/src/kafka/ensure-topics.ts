@@ -1,6 +1,15 @@
 import type { Admin } from 'kafkajs';
-import { ConfigResourceTypes } from 'kafkajs';
+import { ConfigResourceTypes, ConfigSource } from 'kafkajs';
 import type { TopicSpec } from './topics';
+
+/**
+ * How much of the broker a process may change (MANAGE_TOPICS): `alter` creates missing topics, raises
+ * partition counts and sets the configs the topic list declares where they differ, key by key, keeping
+ * every other override an operator set; `create` only creates missing topics and never touches an
+ * existing one; `off` touches nothing (topics are provisioned by the operator).
+ */
+export const TOPIC_MANAGEMENT_MODES = ['alter', 'create', 'off'] as const;
+export type TopicManagementMode = (typeof TOPIC_MANAGEMENT_MODES)[number];
 
 export interface EnsureTopicsResult {
   created: string[];
@@ -8,10 +17,18 @@ export interface EnsureTopicsResult {
 }
 
 /**
- * Makes the broker match the topic list: creates missing topics, raises partition counts that are too
- * low, and re-applies the declared configs of existing topics. Safe to run any number of times.
+ * Makes the broker match the topic list as far as `mode` allows (see TopicManagementMode): creates
+ * missing topics and, with `alter`, raises partition counts that are too low and re-applies the declared
+ * configs of existing topics. Safe to run any number of times.
+ *
+ * kafkajs has no incrementalAlterConfigs, and its alterConfigs replaces a topic's whole set of dynamic
+ * configs; so an alter sends the topic's current overrides (source TOPIC_CONFIG) with only the declared
+ * keys changed: `min.insync.replicas` or any other key an operator set survives. (A concurrent change by
+ * someone else between the describe and the alter can still be lost; sensitive values, which the broker
+ * never returns, are not expected on these topics.)
  */
-export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<EnsureTopicsResult> {
+export async function ensureTopics(admin: Admin, specs: TopicSpec[], mode: TopicManagementMode = 'alter'): Promise<EnsureTopicsResult> {
+  if (mode === 'off') return { created: [], updated: [] };
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.name));
   if (missing.length > 0) {
@@ -25,7 +42,7 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<En
       })),
     });
   }
-  const present = specs.filter((spec) => existing.has(spec.name));
+  const present = mode === 'alter' ? specs.filter((spec) => existing.has(spec.name)) : [];
   const updated: string[] = [];
   if (present.length > 0) {
     const metadata = await admin.fetchTopicMetadata({ topics: present.map((spec) => spec.name) });
@@ -38,9 +55,13 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<En
       includeSynonyms: false,
       resources: present.map((spec) => ({ type: ConfigResourceTypes.TOPIC, name: spec.name })),
     });
+    const overridesOf = new Map<string, Map<string, string>>();
     const drifted = present.filter((spec) => {
       const resource = described.resources.find((entry) => entry.resourceName === spec.name);
-      const actual = new Map(resource?.configEntries.map((entry) => [entry.configName, entry.configValue]) ?? []);
+      const entries = resource?.configEntries ?? [];
+      const actual = new Map(entries.map((entry) => [entry.configName, entry.configValue]));
+      const overrides = entries.filter((entry) => entry.configSource === ConfigSource.TOPIC_CONFIG && !entry.isSensitive && entry.configValue !== null);
+      overridesOf.set(spec.name, new Map(overrides.map((entry) => [entry.configName, entry.configValue])));
       return Object.entries(spec.configs).some(([name, value]) => actual.get(name) !== value);
     });
     if (drifted.length > 0) {
@@ -49,7 +70,8 @@ export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<En
         resources: drifted.map((spec) => ({
           type: ConfigResourceTypes.TOPIC,
           name: spec.name,
-          configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
+          // The operator's overrides, with only the declared keys set to the declared values.
+          configEntries: [...new Map([...(overridesOf.get(spec.name) ?? new Map<string, string>()), ...Object.entries(spec.configs)])].map(([name, value]) => ({ name, value })),
         })),
       });
       updated.push(...drifted.map((spec) => spec.name), ...tooFew.map((spec) => spec.name));

@@ -5,6 +5,8 @@ import type { Registry } from 'prom-client';
 export interface HealthServer {
   /** The bound port (useful when 0 was asked for). */
   port: number;
+  /** The bound interface address (METRICS_HOST). */
+  address: string;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startHealthServer(options: {
   });
   return {
     port: (server.address() as AddressInfo).port,
+    address: (server.address() as AddressInfo).address,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -16,6 +16,8 @@ export class ServiceMetrics {
   readonly producedMessages: Counter<'topic'>;
   readonly deadLetters: Counter<'topic' | 'reason'>;
   readonly batchSeconds: Histogram<'topic'>;
+  readonly transientFailures: Counter<'topic' | 'error'>;
+  readonly retryingPartitions: Gauge;
   /** The version of the weights this process serves or trains on (actor, learner, parameter server). */
   private modelVersionGauge: Gauge | null = null;
 
@@ -26,6 +28,8 @@ export class ServiceMetrics {
     this.consumedMessages = this.sharedCounter('consumed_messages_total', 'Messages consumed, by topic', ['topic']);
     this.producedMessages = this.sharedCounter('produced_messages_total', 'Messages acknowledged by the broker, by topic', ['topic']);
     this.deadLetters = this.sharedCounter('dlq_messages_total', 'Messages sent to a dead-letter topic, by source topic and reason', ['topic', 'reason']);
+    this.transientFailures = this.sharedCounter('transient_failures_total', 'Chunk handlings that failed on a transient error (Redis, broker, timeout) and will be retried, by topic and error name; never dead-lettered', ['topic', 'error']);
+    this.retryingPartitions = this.sharedGauge('retrying_partitions', 'Partitions paused on a transient failure right now, backing off before a retry');
     this.batchSeconds = this.sharedHistogram('batch_duration_seconds', 'Time to process one consumed chunk, outputs acknowledged', ['topic'], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]);
   }
 

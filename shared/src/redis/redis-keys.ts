@@ -20,6 +20,8 @@ export interface RedisKeys {
    * (duplicate drop). One compact set per user instead of a key per id: a fraction of the memory.
    */
   userSeenIds(userId: string): string;
+  /** String (counter): decisions served with one model so far, by every actor: its epsilon schedule's clock. */
+  modelDecisions(modelId: string): string;
   /** String: the parameter server's snapshot of one model (weights and optimizer state). */
   modelSnapshot(modelId: string): string;
   /** Sorted set: clicks per item in one time bucket, for the popularity policy. */
@@ -37,6 +39,7 @@ export function redisKeys(prefix = 'rec:'): RedisKeys {
     userLastRequest: (userId) => `${prefix}user:{${userId}}:last-request`,
     dueQueue: (partition) => `${prefix}due:${partition}`,
     userSeenIds: (userId) => `${prefix}user:{${userId}}:seen`,
+    modelDecisions: (modelId) => `${prefix}model:${modelId}:decisions`,
     modelSnapshot: (modelId) => `${prefix}model:${modelId}:snapshot`,
     itemPopularity: (bucket) => `${prefix}popularity:${bucket}`,
     pattern: () => `${prefix}*`,

@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { CommonConfig } from '../config/common-config';
 import { BatchingProducer } from '../kafka/batching-producer';
+import { ConsumerHealth } from '../kafka/consumer-health';
 import { DeadLetterPublisher } from '../kafka/dead-letter-publisher';
 import { ensureTopics } from '../kafka/ensure-topics';
 import { createKafka } from '../kafka/kafka-client';
@@ -11,6 +12,7 @@ import { startHealthServer, type HealthServer } from '../metrics/metrics-server'
 import { ServiceMetrics } from '../metrics/service-metrics';
 import { createRedis, type Redis } from '../redis/redis-client';
 import { redisKeys, type RedisKeys } from '../redis/redis-keys';
+import { retryUntilDeadline } from '../retry/retry-until-deadline';
 
 /** The plumbing every service's composition root starts with, wired once. */
 export interface ServiceRuntime {
@@ -27,6 +29,10 @@ export interface ServiceRuntime {
   topics: TopicNames;
   keys: RedisKeys;
   health: HealthServer;
+  /** Partitions of this process's group consumers stuck on a transient failure (readiness 'consumers'). */
+  consumerHealth: ConsumerHealth;
+  /** Runs a start-up step, retrying retriable failures until STARTUP_DEADLINE_MS. */
+  startupStep<T>(what: string, step: () => Promise<T>): Promise<T>;
   /** Adds a readiness check; /readyz is 200 when all pass. */
   addReadiness(name: string, check: () => boolean): void;
   /** Adds a step to the SIGTERM drain; steps run in the order added, before the runtime's own. */
@@ -47,26 +53,41 @@ export async function startServiceRuntime(name: string, config: CommonConfig, op
   const metrics = new ServiceMetrics(name);
   const kafka = createKafka({ clientId: instanceId, brokers: config.kafkaBrokers, logger });
   const topics = topicNames(config.topicPrefix);
+  const startupStep = <T>(what: string, step: () => Promise<T>): Promise<T> =>
+    retryUntilDeadline(what, step, { deadlineMs: config.startupDeadlineMs, logger });
 
-  const admin = kafka.admin();
-  await admin.connect();
-  const ensured = await ensureTopics(admin, topicSpecs(topics));
-  await admin.disconnect();
-  if (ensured.created.length > 0) logger.info({ created: ensured.created }, 'created topics');
+  if (config.manageTopics !== 'off') {
+    const ensured = await startupStep('ensure topics', async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        return await ensureTopics(admin, topicSpecs(topics), config.manageTopics);
+      } finally {
+        await admin.disconnect();
+      }
+    });
+    if (ensured.created.length > 0 || ensured.updated.length > 0) logger.info({ created: ensured.created, updated: ensured.updated }, 'managed topics');
+  }
 
   const producer = new BatchingProducer(kafka, { onSent: (topic, count) => metrics.producedMessages.inc({ topic }, count) });
-  await producer.connect();
-  const redis = createRedis(config.redisUrl, logger);
-  const readiness = new Map<string, () => boolean>();
+  await startupStep('connect producer', () => producer.connect());
+  const redis = createRedis(config.redisUrl, logger, { commandTimeoutMs: config.redisCommandTimeoutMs });
+  const consumerHealth = new ConsumerHealth();
+  const readiness = new Map<string, () => boolean>([
+    ['redis', () => redis.status === 'ready'],
+    ['consumers', () => consumerHealth.healthy],
+  ]);
   const health = await startHealthServer({
     registry: metrics.registry,
     port: config.metricsPort,
+    host: config.metricsHost,
     isReady: () => {
       const failing = [...readiness].filter(([, check]) => !check()).map(([check]) => check);
-      return { ready: failing.length === 0, detail: failing.length === 0 ? 'all checks pass' : `waiting for ${failing.join(', ')}` };
+      const retrying = consumerHealth.healthy ? '' : ` (${consumerHealth.describe()})`;
+      return { ready: failing.length === 0, detail: failing.length === 0 ? 'all checks pass' : `waiting for ${failing.join(', ')}${retrying}` };
     },
   });
-  logger.info({ metricsPort: health.port, brokers: config.kafkaBrokers, topicPrefix: config.topicPrefix }, 'runtime started');
+  logger.info({ metricsHost: config.metricsHost, metricsPort: health.port, brokers: config.kafkaBrokers, topicPrefix: config.topicPrefix }, 'runtime started');
 
   // Service steps go before the runtime's own: stop consuming first, then flush and close clients.
   const runtimeSteps: ShutdownStep[] = [
@@ -96,6 +117,8 @@ export async function startServiceRuntime(name: string, config: CommonConfig, op
     topics,
     keys: redisKeys(config.redisKeyPrefix),
     health,
+    consumerHealth,
+    startupStep,
     addReadiness: (check, fn) => void readiness.set(check, fn),
     onShutdown: (step) => void steps.splice(steps.length - runtimeSteps.length, 0, step),
     shutdown: drain,

@@ -73,6 +73,8 @@ export async function openBenchContext(name: string, options: BenchOptions): Pro
     ...ns.env,
     LOG_LEVEL: 'info',
     SHUTDOWN_TIMEOUT_MS: '10000',
+    // Saturation runs queue the requests before the service starts: a new group must read them.
+    KAFKA_START_FROM: 'earliest',
     ...extra,
   });
 

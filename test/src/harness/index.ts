@@ -9,3 +9,4 @@ export * from './cleanup-attempt';
 export * from './test-context';
 export * from './sample-records';
 export * from './plain-record';
+export * from './tcp-proxy';

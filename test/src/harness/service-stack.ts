@@ -18,6 +18,8 @@ export const FAST_SERVICE_ENV: Record<string, string> = {
   PS_PUBLISH_INTERVAL_MS: '100',
   PS_PUBLISH_EVERY_UPDATES: '1',
   SHUTDOWN_TIMEOUT_MS: '5000',
+  // Tests produce their input before a service's group has joined: read it from the beginning.
+  KAFKA_START_FROM: 'earliest',
 };
 
 /**

@@ -68,6 +68,54 @@ describe('ensureTopics', () => {
     await waitFor(async () => (await partitionsOf(ctx.ns.topics.requests)) === 4, { what: '4 partitions' });
     assert.deepEqual(await ensureTopics(admin, topicSpecs(ctx.ns.topics, 4)), { created: [], updated: [] });
   });
+
+  it('alters only the keys it owns: an operator override (min.insync.replicas) survives a repair', async () => {
+    const feedback = ctx.ns.topics.feedback;
+    const configOf = async (name: string) => (await describe_(admin, [feedback])).get(feedback)?.get(name);
+    // The operator sets min.insync.replicas and a segment size; someone also drifts a declared key.
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: feedback,
+          configEntries: [
+            { name: 'min.insync.replicas', value: '1' },
+            { name: 'segment.bytes', value: '12345678' },
+            { name: 'retention.ms', value: '1000' },
+            { name: 'cleanup.policy', value: 'delete' },
+          ],
+        },
+      ],
+    });
+    await waitFor(async () => (await configOf('retention.ms')) === '1000', { what: 'the operator change to reach the broker' });
+
+    const result = await ensureTopics(admin, topicSpecs(ctx.ns.topics, 4), 'alter');
+    assert.deepEqual(result.updated, [feedback]);
+    await waitFor(async () => (await configOf('retention.ms')) === String(24 * 3_600_000), { what: 'retention.ms repaired' });
+    assert.equal(await configOf('segment.bytes'), '12345678', 'an operator override the topic list does not declare is kept');
+    assert.equal(await configOf('min.insync.replicas'), '1', 'min.insync.replicas is kept');
+  });
+
+  it('MANAGE_TOPICS=create never touches an existing topic, and off touches nothing', async () => {
+    const transitions = ctx.ns.topics.transitions;
+    const retentionOf = async () => (await describe_(admin, [transitions])).get(transitions)?.get('retention.ms');
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: transitions, configEntries: [{ name: 'retention.ms', value: '7777' }, { name: 'cleanup.policy', value: 'delete' }] }],
+    });
+    await waitFor(async () => (await retentionOf()) === '7777', { what: 'the operator change to reach the broker' });
+    const extra = { name: `${ctx.ns.topicPrefix}extra.v1`, partitions: 1, configs: {} };
+
+    assert.deepEqual(await ensureTopics(admin, [...topicSpecs(ctx.ns.topics, 8), extra], 'off'), { created: [], updated: [] });
+    assert.ok(!(await admin.listTopics()).includes(extra.name), 'off creates nothing');
+
+    const created = await ensureTopics(admin, [...topicSpecs(ctx.ns.topics, 8), extra], 'create');
+    assert.deepEqual(created, { created: [extra.name], updated: [] });
+    assert.equal(await retentionOf(), '7777', 'create leaves an existing topic config alone');
+    const metadata = await admin.fetchTopicMetadata({ topics: [transitions] });
+    assert.equal(metadata.topics[0].partitions.length, 4, 'create does not add partitions either');
+  });
 });
 
 /** The broker's config of each topic, name to value. */

@@ -35,6 +35,7 @@ export class KafkaPlatformTransport implements PlatformTransport {
   /** requestId -> how it was closed, for counting late and duplicate actions (bounded, FIFO). */
   private readonly closed = new Map<string, 'answered' | 'timed-out'>();
   private consumer: Consumer | null = null;
+  private joined = false;
   private readonly log: Logger;
 
   constructor(
@@ -61,7 +62,22 @@ export class KafkaPlatformTransport implements PlatformTransport {
 
     const consumer = kafka.consumer({ groupId: this.deps.groupId, maxWaitTimeInMs: 50, allowAutoTopicCreation: false });
     this.consumer = consumer;
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    const joined = new Promise<void>((resolve) =>
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        this.joined = true;
+        resolve();
+      }),
+    );
+    // Not reading while the group rebalances or after a crash; a restarted consumer joins again.
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.joined = false;
+    });
+    consumer.on(consumer.events.CRASH, () => {
+      this.joined = false;
+    });
+    consumer.on(consumer.events.STOP, () => {
+      this.joined = false;
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: topics.actions, fromBeginning: false });
     await consumer.run({
@@ -77,6 +93,11 @@ export class KafkaPlatformTransport implements PlatformTransport {
     for (const { partition, offset } of ends) consumer.seek({ topic: topics.actions, partition, offset });
     await joined;
     this.log.info({ topic: topics.actions, partitions: ends.length }, 'reading actions');
+  }
+
+  /** Whether the actions consumer is a joined member of its group right now (readiness). */
+  get reading(): boolean {
+    return this.joined;
   }
 
   async stop(): Promise<void> {
