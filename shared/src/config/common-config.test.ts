@@ -25,7 +25,7 @@ describe('common config', () => {
     assert.equal(config.metricsPort, 9464);
     assert.equal(config.metricsHost, '127.0.0.1', 'metrics stay on loopback unless a container asks for 0.0.0.0');
     assert.equal(config.manageTopics, 'create');
-    assert.equal(config.startFrom, null, "each service's own default");
+    assert.equal(config.startFrom, 'default', "each service's own default");
     assert.equal(config.redisCommandTimeoutMs, 5_000);
     assert.equal(config.startupDeadlineMs, 120_000);
   });

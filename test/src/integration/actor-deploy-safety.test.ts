@@ -66,8 +66,8 @@ describe('actor deploy safety', () => {
     await ctx.produceRecords(ctx.ns.topics.catalog, codecs.catalogItem, [1, 2, 3, 4, 5, 6].map((n) => sampleCatalogItem({ itemId: `item-${n}` })), (item) => item.itemId);
     // A request that was on the topic before any actor existed.
     await produce([request('before-deploy')]);
-    // KAFKA_START_FROM '' (the actor's own default, latest) instead of the tests' earliest.
-    stack = new ServiceStack(ctx, { KAFKA_START_FROM: '', ACTOR_EPSILON_START: '1', ACTOR_EPSILON_END: '0', ACTOR_EPSILON_DECAY_DECISIONS: '100' });
+    // KAFKA_START_FROM=default (the actor's own default, latest) instead of the tests' earliest.
+    stack = new ServiceStack(ctx, { KAFKA_START_FROM: 'default', ACTOR_EPSILON_START: '1', ACTOR_EPSILON_END: '0', ACTOR_EPSILON_DECAY_DECISIONS: '100' });
     actor = await stack.actor();
   });
   after(() => ctx.cleanup());
