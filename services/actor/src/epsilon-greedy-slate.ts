@@ -11,7 +11,7 @@ export interface SlatePick {
 }
 
 /**
- * An epsilon-greedy slate, position by position (DESIGN.md section 3): with probability 1 - epsilon the
+ * An epsilon-greedy slate, position by position (docs/contract.md, rec.actions.v1): with probability 1 - epsilon the
  * highest-scoring remaining candidate (ties: the lower index), with probability epsilon a uniformly random
  * remaining one. Each pick's propensity is the exact marginal P(this candidate at this position | the
  * request), from its greedy rank (see epsilonGreedyMarginals); the per-step probability

@@ -1,5 +1,5 @@
 /**
- * The public contract of DESIGN.md section 2, as TypeScript types. They mirror the .avsc files in
+ * The public contract (docs/contract.md) as TypeScript types. They mirror the .avsc files in
  * shared/schemas field for field and depend on nothing.
  */
 

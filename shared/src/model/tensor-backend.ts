@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger';
 
 export { tf };
 
-/** Backends in order of preference (DESIGN.md section 4). */
+/** Backends in order of preference (README, Tensor backend). */
 export type TensorBackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 function hasCudaGpu(): boolean {

@@ -1,5 +1,5 @@
 /**
- * Exact marginal propensities of a per-position epsilon-greedy slate (DESIGN.md section 3): at each
+ * Exact marginal propensities of a per-position epsilon-greedy slate (docs/contract.md, rec.actions.v1): at each
  * position, with probability 1 - epsilon the best-ranked remaining candidate, with probability epsilon a
  * uniformly random remaining one (which may be the best). The marginal P(the item of greedy rank r is
  * at position k | request) is what the contract's `propensity` names and what per-slot IPS needs.

@@ -3,7 +3,7 @@ import { bucketOf } from './feature-hash';
 import { ITEM_DIM } from './item-encoder';
 
 /**
- * The one shared, versioned state encoder (DESIGN.md section 3). The actor builds the state with it at
+ * The one shared, versioned state encoder (README, How it learns). The actor builds the state with it at
  * serving time and records it; the joiner puts that very vector in the transition, so training and
  * serving never disagree. Bump ENCODER_VERSION on any change to the layout below.
  *

@@ -10,3 +10,4 @@ export * from './test-context';
 export * from './sample-records';
 export * from './plain-record';
 export * from './tcp-proxy';
+export * from './started-platform';

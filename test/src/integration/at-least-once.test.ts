@@ -34,7 +34,7 @@ function runCrashingConsumer(env: NodeJS.ProcessEnv): Promise<{ signal: NodeJS.S
 }
 
 /**
- * DESIGN.md section 3, delivery: offsets are committed only after the output is produced, so a consumer
+ * Delivery, at least once (docs/contract.md): offsets are committed only after the output is produced, so a consumer
  * that dies mid-batch loses nothing: its successor in the group re-reads every uncommitted message.
  */
 describe('at least once through a crash', () => {

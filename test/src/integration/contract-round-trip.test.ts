@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { codecs } from '@rec/shared';
 import { openTestContext, plainRecord, sampleAction, sampleCatalogItem, sampleFeedback, sampleRequest, type TestContext } from '../harness';
 
-/** Every record of the public contract (DESIGN.md section 2) through the real broker, keyed as the contract says. */
+/** Every record of the public contract (docs/contract.md) through the real broker, keyed as the contract says. */
 describe('contract records through Kafka', () => {
   let ctx: TestContext;
   before(async () => {

@@ -16,7 +16,7 @@ import {
 import { openTestContext, sampleRequest, waitFor, type RawMessage, type TestContext } from '../harness';
 
 /**
- * DESIGN.md section 2: a message that cannot be decoded, or decodes to something invalid, goes to
+ * docs/contract.md, dead letters: a message that cannot be decoded, or decodes to something invalid, goes to
  * `<topic>.dlq` with its original bytes and the reason in headers, is counted, and the consumer keeps going.
  */
 describe('dead-lettering in runBatchConsumer', () => {

@@ -1,7 +1,7 @@
 import type { Prng } from '@rec/simulator';
 
 /**
- * Per-position epsilon-greedy slates (DESIGN.md section 3), as the actor draws them: each position takes
+ * Per-position epsilon-greedy slates (docs/contract.md, rec.actions.v1), as the actor draws them: each position takes
  * the best-ranked remaining candidate with probability 1 - epsilon, or a uniformly random remaining one
  * with probability epsilon. Their exact marginal propensities come from the shared
  * epsilonGreedyMarginals, the same code the actor logs them with.
