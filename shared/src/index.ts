@@ -21,6 +21,7 @@ export * from './kafka/dead-letter-publisher';
 export * from './kafka/batch-consumer';
 export * from './kafka/group-membership';
 export * from './kafka/consumer-lag';
+export * from './kafka/consumer-readiness';
 export * from './kafka/compacted-topic-reader';
 export * from './redis/redis-client';
 export * from './redis/redis-keys';

@@ -12,6 +12,7 @@ import {
   UserHistoryStore,
   WeightsSubscriber,
   codecs,
+  consumerReadiness,
   followCatalog,
   runBatchConsumer,
   seededRandom,
@@ -80,6 +81,8 @@ export async function startActor(config: ActorConfig, options: RuntimeOptions = 
     ...groupMembership(config.common),
   });
   runtime.onShutdown({ name: 'requests-consumer', run: () => consumer.disconnect() });
+  // Ready once the group has placed this member at its positions: a request published after that is answered.
+  runtime.addReadiness('requests-consumer', consumerReadiness(consumer));
   const lag = watchConsumerLag({ kafka, metrics: runtime.metrics, logger, groupId: `${config.common.topicPrefix}actor`, topics: [topics.requests] });
   runtime.onShutdown({ name: 'consumer-lag', run: () => lag.stop() });
   runtime.onShutdown({ name: 'catalog-reader', run: () => catalogReader.stop() });
