@@ -1,0 +1,166 @@
+import type { Prng } from '../random/prng';
+import type { SimItem } from './catalog';
+import { expectedSlateOutcome } from './choice-model';
+import type { ItemDesign } from './item-design';
+import type { OracleSlate } from './oracle';
+import type { Scenario } from './scenario';
+import { UserModel, type ItemValue, type RequestContext, type SlotOutcome } from './user-model';
+import type { SimUser } from './user-population';
+import { dot, normalizeInPlace, sigmoid } from './vector-math';
+import type { WorldKind } from './world-kind';
+
+/**
+ * SIM_WORLD=slate-effects: the items of one slate are not valued independently. Read top to bottom:
+ *
+ *   1. catalog         items scatter tightly around their category centre (spread SLATE_EFFECTS.itemSpread,
+ *                      0.35, instead of SIM_ITEM_SPREAD), and SLATE_EFFECTS.variantShare (40%) of them are
+ *                      near-duplicates: a variant of an earlier item of the category (its latent vector
+ *                      plus noise of std SLATE_EFFECTS.variantSpread, 0.1): the same product in another
+ *                      colour. Published features: latent + noise, as in the latent world.
+ *   2. similarity      sim(a, b) = max(0, <latent_a, latent_b>): about 0.35 within a category, 0.95 and up
+ *                      between variants, about 0.05 across categories.
+ *   3. slate effect    the user reads the slate top down; the item at slot k is valued with its click
+ *                      utility lowered by what came above it:
+ *                          z_k = z(item_k) - redundancyPenalty * sum_{j<k} sim(item_k, item_j)
+ *                      (redundancyPenalty 2 logits), then the latent world's funnel (user-model.ts). The
+ *                      second item of a category loses about 0.7 logits, the tenth about 6; items of ten
+ *                      different categories lose almost nothing. Examination stays position-based (choice-model.ts): only the
+ *                      appeal of an examined item depends on the items above it.
+ *   4. sessions        P(next request) = the latent world's continuation logit minus
+ *                      continueRedundancyPenalty (4) * the slate's redundancy (the examination-weighted mean
+ *                      similarity over its pairs of items): sessions end sooner after repetitive slates.
+ *                      Satiation across steps is stronger than the default scenario's (below), so what
+ *                      one slate shows lowers what the next can earn: a policy with gamma > 0 can plan
+ *                      for it.
+ *   5. oracle          greedy, position by position: at slot k the item with the highest expected reward
+ *                      given the items already above it. Finding the best slate exactly is a hard set
+ *                      problem; the greedy slate is the myopic reference the ledger reports, and it beats
+ *                      the independent top-10 and every ten-of-one-category slate (tested). Pruned exactly:
+ *                      an item's value with redundancy never exceeds its value alone.
+ */
+export const SLATE_EFFECTS = {
+  /** Std of items' latent offsets from their category centre (replaces SIM_ITEM_SPREAD). */
+  itemSpread: 0.35,
+  /** Share of new items that are variants (near-duplicates) of an earlier item of their category. */
+  variantShare: 0.4,
+  /** Std of a variant's latent offset from the item it is a variant of. */
+  variantSpread: 0.1,
+  /** Logit lost per unit of similarity to each item above in the slate. */
+  redundancyPenalty: 2.0,
+  /** Continuation logit lost per unit of slate redundancy (mean pairwise similarity, examination-weighted). */
+  continueRedundancyPenalty: 4,
+} as const;
+
+/** Satiation and continuation parameters of this world (over the SIM_SCENARIO's). */
+function slateEffectsScenario(base: Scenario): Scenario {
+  return {
+    ...base,
+    satiationPerExposure: 0.3,
+    satiationPerClick: 0.5,
+    satiationDecayPerStep: 0.85,
+    satiationPenalty: 1.2,
+    continueBias: 1.2,
+    continuePerClick: 0.8,
+    continuePerPurchase: 1.5,
+    continueBoredomPenalty: 1,
+    continueSatiationPenalty: 0.8,
+    returnEffect: 0.6,
+  };
+}
+
+/** sim(a, b) = max(0, <latent_a, latent_b>) on unit latent vectors. */
+export function itemSimilarity(a: SimItem, b: SimItem): number {
+  return Math.max(0, dot(a.latent, b.latent));
+}
+
+/** Examination-weighted mean similarity over the slate's pairs: 0 = all unrelated, 1 = all identical. */
+export function slateRedundancy(shown: readonly SimItem[], examination: readonly number[]): number {
+  let weighted = 0;
+  let total = 0;
+  for (let k = 1; k < shown.length; k += 1) {
+    for (let j = 0; j < k; j += 1) {
+      const weight = examination[j] * examination[k];
+      weighted += weight * itemSimilarity(shown[j], shown[k]);
+      total += weight;
+    }
+  }
+  return total > 0 ? weighted / total : 0;
+}
+
+export class SlateEffectsUserModel extends UserModel {
+  /** Item k's value, its click utility lowered by its similarity to the items above it. */
+  override slateValues(user: SimUser, context: RequestContext, slate: readonly SimItem[]): ItemValue[] {
+    const terms = this.categoryTerms(user, context);
+    return slate.map((item, slot) => {
+      let redundancy = 0;
+      for (let above = 0; above < slot; above += 1) redundancy += itemSimilarity(item, slate[above]);
+      return this.itemValue(user, context, item, terms, -SLATE_EFFECTS.redundancyPenalty * redundancy);
+    });
+  }
+
+  /** The latent world's continuation, less a penalty for a repetitive slate. */
+  override continuationProbability(shown: readonly SimItem[], examination: readonly number[], outcomes: readonly SlotOutcome[], satiationShown: readonly number[]): number {
+    const base = super.continuationProbability(shown, examination, outcomes, satiationShown);
+    const logit = Math.log(base / (1 - base)) - SLATE_EFFECTS.continueRedundancyPenalty * slateRedundancy(shown, examination);
+    return sigmoid(logit);
+  }
+}
+
+/** The greedy oracle of item 5 above. */
+export function greedySlate(model: UserModel, user: SimUser, context: RequestContext, candidates: readonly SimItem[], slateSize: number, eta: number): OracleSlate {
+  const terms = model.categoryTerms(user, context);
+  const alone = candidates.map((item, index) => ({ item, index, value: model.itemValue(user, context, item, terms).expectedReward }));
+  alone.sort((a, b) => b.value - a.value || a.item.index - b.item.index);
+  // Each candidate's redundancy with the items picked so far, brought up to date only when it is looked at.
+  const redundancy = new Float64Array(candidates.length);
+  const accountedPicks = new Int32Array(candidates.length);
+  const chosen = new Set<number>();
+  const items: SimItem[] = [];
+  const values: ItemValue[] = [];
+  while (items.length < Math.min(slateSize, candidates.length)) {
+    let best: { entry: (typeof alone)[number]; value: ItemValue } | null = null;
+    for (const entry of alone) {
+      // Alone is an upper bound on the value with redundancy: nothing further down can win.
+      if (best !== null && entry.value <= best.value.expectedReward) break;
+      if (chosen.has(entry.index)) continue;
+      for (; accountedPicks[entry.index] < items.length; accountedPicks[entry.index] += 1) {
+        redundancy[entry.index] += itemSimilarity(entry.item, items[accountedPicks[entry.index]]);
+      }
+      const value = model.itemValue(user, context, entry.item, terms, -SLATE_EFFECTS.redundancyPenalty * redundancy[entry.index]);
+      if (best === null || value.expectedReward > best.value.expectedReward) best = { entry, value };
+    }
+    if (best === null) break;
+    chosen.add(best.entry.index);
+    items.push(best.entry.item);
+    values.push(best.value);
+  }
+  return { items, values, ...expectedSlateOutcome(values, eta) };
+}
+
+/** Tight categories with near-duplicate variants; features = latent + noise. */
+export function slateEffectsItemDesign(inputs: { featureNoise: number; qualityStd: number }): ItemDesign {
+  return {
+    drawLatent: (prng: Prng, center, siblings) => {
+      if (siblings.length > 0 && prng.bernoulli(SLATE_EFFECTS.variantShare)) {
+        const original = prng.pick(siblings).latent;
+        return normalizeInPlace(Float64Array.from(original, (value) => value + SLATE_EFFECTS.variantSpread * prng.normal()));
+      }
+      return normalizeInPlace(Float64Array.from(center, (value) => value + SLATE_EFFECTS.itemSpread * prng.normal()));
+    },
+    publishFeatures: (prng, latent) => Array.from(latent, (value) => Math.fround(value + inputs.featureNoise * prng.normal())),
+    drawQuality: (prng) => inputs.qualityStd * prng.normal(),
+  };
+}
+
+export const slateEffectsWorld: WorldKind = {
+  name: 'slate-effects',
+  summary: 'near-duplicates in one slate satiate each other (click utility minus similarity to the items above); repetitive slates end sessions sooner',
+  churnDefaults: {},
+  scenario: slateEffectsScenario,
+  itemDesign: (_prng, inputs) => slateEffectsItemDesign(inputs),
+  behaviour: ({ scenario, rewardWeights, categories }) => {
+    const model = new SlateEffectsUserModel(scenario, rewardWeights, categories);
+    return { model, oracleSlate: (user, context, candidates, slateSize, eta) => greedySlate(model, user, context, candidates, slateSize, eta) };
+  },
+};
+
