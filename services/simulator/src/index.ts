@@ -48,12 +48,14 @@ export { uniformRandomPolicy } from './policies/uniform-random-policy';
 export {
   SimulationLedger,
   ORACLE_POLICY,
+  YOUNG_ITEM_REQUESTS,
   type CurveWindow,
   type LedgerSummary,
   type NewItemSummary,
   type OracleSummary,
   type PolicySummary,
   type RateSummary,
+  type YoungItemSummary,
 } from './scoreboard/simulation-ledger';
 export type { RequestRecord, SessionRecord, SlotRecord } from './scoreboard/ledger-types';
 export { buildReport, figuresOf, DEFINITIONS, type PolicyFigures, type RunMetadata, type SimulationReport } from './scoreboard/simulation-report';

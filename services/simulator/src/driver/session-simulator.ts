@@ -267,6 +267,7 @@ export class SessionSimulator {
     const slots: SlotRecord[] = shown.map((item, slot) => ({
       category: item.category.name,
       isNew: item.arrivedAtRequest !== null,
+      ageRequests: item.arrivedAtRequest === null ? null : prepared.requestIndex - item.arrivedAtRequest,
       clicked: outcomes[slot].clicked,
     }));
     return {

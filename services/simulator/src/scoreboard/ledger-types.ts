@@ -5,6 +5,8 @@ export interface SlotRecord {
   category: string;
   /** The item arrived mid-run (not in the initial catalog). */
   isNew: boolean;
+  /** Requests issued since a new item arrived, when it was shown; null for items of the initial catalog. */
+  ageRequests: number | null;
   clicked: boolean;
 }
 

@@ -67,12 +67,12 @@ test('per-policy rates, the oracle on the same requests, windows and the final 1
 
 test('new-item CTR against old items of the same categories after the first arrival', () => {
   const ledger = new SimulationLedger({ windows: 1 });
-  const slot = (category: string, isNew: boolean, clicked: boolean) => ({ category, isNew, clicked });
+  const slot = (category: string, isNew: boolean, clicked: boolean, ageRequests: number | null = isNew ? 10 : null) => ({ category, isNew, clicked, ageRequests });
   // Before any arrival in "books": not counted.
   ledger.recordRequest(record('p', 0, 1, 1, [slot('books', false, true)]));
   ledger.noteNewItem('books', 1);
   ledger.noteNewItem('toys', 1);
-  // books: new 1/2, old 1/4; toys: new 0/2, old 3/4; games (no arrival): ignored.
+  // books: new 1/2 (young), old 1/4; toys: new 0/2 (6,000 requests old), old 3/4; games (no arrival): ignored.
   ledger.recordRequest(
     record('p', 1, 0, 0, [
       slot('books', true, true),
@@ -81,8 +81,8 @@ test('new-item CTR against old items of the same categories after the first arri
       slot('books', false, false),
       slot('books', false, false),
       slot('books', false, false),
-      slot('toys', true, false),
-      slot('toys', true, false),
+      slot('toys', true, false, 6_000),
+      slot('toys', true, false, 6_000),
       slot('toys', false, true),
       slot('toys', false, true),
       slot('toys', false, true),
@@ -97,4 +97,6 @@ test('new-item CTR against old items of the same categories after the first arri
   // Weighted by new impressions (2 and 2): (1/4 + 3/4) / 2.
   assert.equal(p.newItems.comparableOldItemCtr, 0.5);
   assert.equal(p.newItems.impressionShare, 4 / 12);
+  // Young (within 5,000 requests of arriving): only the books items, against books' old items.
+  assert.deepEqual(p.newItems.young, { requests: 5_000, impressions: 2, clicks: 1, ctr: 0.5, comparableOldItemCtr: 0.25 });
 });

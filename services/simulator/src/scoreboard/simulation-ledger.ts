@@ -3,6 +3,9 @@ import type { RequestRecord, SessionRecord } from './ledger-types';
 /** The oracle appears among the policies under this name. */
 export const ORACLE_POLICY = 'oracle';
 
+/** Default age limit of a "young" new item: 5,000 requests since it arrived (issue 9's cold-start target). */
+export const YOUNG_ITEM_REQUESTS = 5_000;
+
 /** Rates over a set of requests. CTR = clicks / impressions (per shown slot). */
 export interface RateSummary {
   requests: number;
@@ -27,6 +30,19 @@ export interface NewItemSummary {
   comparableOldItemCtr: number | null;
   /** Share of impressions (after the first arrival) that went to new items. */
   impressionShare: number | null;
+  /** The same comparison for new items while they are young: shown within `requests` requests of arriving. */
+  young: YoungItemSummary;
+}
+
+/** New items within their first requests after arrival, against old items of the same categories. */
+export interface YoungItemSummary {
+  /** The age limit, in requests issued since the item arrived. */
+  requests: number;
+  impressions: number;
+  clicks: number;
+  ctr: number | null;
+  /** CTR of items present from the start, same categories, after the first arrival, weighted by young-item impressions per category. */
+  comparableOldItemCtr: number | null;
 }
 
 export interface PolicySummary extends RateSummary {
@@ -139,6 +155,8 @@ class Tally {
 interface CategoryCounts {
   newImpressions: number;
   newClicks: number;
+  youngImpressions: number;
+  youngClicks: number;
   oldImpressions: number;
   oldClicks: number;
 }
@@ -157,7 +175,12 @@ export class SimulationLedger {
   /** Per policy, per category: new/old impressions and clicks. */
   private readonly newItemCounts = new Map<string, Map<string, CategoryCounts>>();
 
-  constructor(private readonly options: { windows: number; finalWindowFraction?: number } = { windows: 20 }) {}
+  /** A new item counts as young while shown within this many requests of its arrival. */
+  private readonly youngRequests: number;
+
+  constructor(private readonly options: { windows: number; finalWindowFraction?: number; youngItemRequests?: number } = { windows: 20 }) {
+    this.youngRequests = options.youngItemRequests ?? YOUNG_ITEM_REQUESTS;
+  }
 
   get answered(): number {
     return this.requests.length;
@@ -185,12 +208,16 @@ export class SimulationLedger {
       if (arrival === undefined || record.requestIndex < arrival) continue;
       let counts = byCategory.get(slot.category);
       if (counts === undefined) {
-        counts = { newImpressions: 0, newClicks: 0, oldImpressions: 0, oldClicks: 0 };
+        counts = { newImpressions: 0, newClicks: 0, youngImpressions: 0, youngClicks: 0, oldImpressions: 0, oldClicks: 0 };
         byCategory.set(slot.category, counts);
       }
       if (slot.isNew) {
         counts.newImpressions += 1;
         if (slot.clicked) counts.newClicks += 1;
+        if (slot.ageRequests !== null && slot.ageRequests < this.youngRequests) {
+          counts.youngImpressions += 1;
+          if (slot.clicked) counts.youngClicks += 1;
+        }
       } else {
         counts.oldImpressions += 1;
         if (slot.clicked) counts.oldClicks += 1;
@@ -282,24 +309,36 @@ export class SimulationLedger {
     const byCategory = this.newItemCounts.get(policy) ?? new Map<string, CategoryCounts>();
     let impressions = 0;
     let clicks = 0;
+    let youngImpressions = 0;
+    let youngClicks = 0;
     let afterArrival = 0;
-    let weightedOldCtr = 0;
-    let weight = 0;
+    const oldCtr = { weighted: 0, weight: 0, youngWeighted: 0, youngWeight: 0 };
     for (const counts of byCategory.values()) {
       impressions += counts.newImpressions;
       clicks += counts.newClicks;
+      youngImpressions += counts.youngImpressions;
+      youngClicks += counts.youngClicks;
       afterArrival += counts.newImpressions + counts.oldImpressions;
-      if (counts.newImpressions > 0 && counts.oldImpressions > 0) {
-        weightedOldCtr += counts.newImpressions * (counts.oldClicks / counts.oldImpressions);
-        weight += counts.newImpressions;
-      }
+      if (counts.oldImpressions === 0) continue;
+      const categoryOldCtr = counts.oldClicks / counts.oldImpressions;
+      oldCtr.weighted += counts.newImpressions * categoryOldCtr;
+      oldCtr.weight += counts.newImpressions;
+      oldCtr.youngWeighted += counts.youngImpressions * categoryOldCtr;
+      oldCtr.youngWeight += counts.youngImpressions;
     }
     return {
       impressions,
       clicks,
       ctr: impressions > 0 ? clicks / impressions : null,
-      comparableOldItemCtr: weight > 0 ? weightedOldCtr / weight : null,
+      comparableOldItemCtr: oldCtr.weight > 0 ? oldCtr.weighted / oldCtr.weight : null,
       impressionShare: afterArrival > 0 ? impressions / afterArrival : null,
+      young: {
+        requests: this.youngRequests,
+        impressions: youngImpressions,
+        clicks: youngClicks,
+        ctr: youngImpressions > 0 ? youngClicks / youngImpressions : null,
+        comparableOldItemCtr: oldCtr.youngWeight > 0 ? oldCtr.youngWeighted / oldCtr.youngWeight : null,
+      },
     };
   }
 }
