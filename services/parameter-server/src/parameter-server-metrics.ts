@@ -18,6 +18,8 @@ export class ParameterServerMetrics {
     this.applied = metrics.counter('updates_applied_total', 'Learner updates applied to the weights');
     this.dropped = metrics.counter('updates_dropped_total', 'Learner updates dropped, by reason (stale: computed on weights older than the staleness bound)', ['reason']);
     this.rejected = metrics.counter('updates_rejected_total', 'Learner updates rejected as invalid (bad layout, checksum, NaN/Inf)', ['reason']);
+    // Exported at 0 from the start, so the NaN-rollback alert (infra/prometheus/rules.yml) has a series to watch.
+    this.rejected.inc({ reason: 'weights-not-finite' }, 0);
     this.staleness = metrics.histogram('update_staleness_versions', 'Versions between the weights an update was computed on and the current ones', [], [0, 1, 2, 4, 8, 16, 32, 64, 128]);
     this.version = metrics.modelVersion;
     this.published = metrics.counter('weights_published_total', 'Weights records published, by role', ['role']);

@@ -11,3 +11,4 @@ export * from './sample-records';
 export * from './plain-record';
 export * from './tcp-proxy';
 export * from './started-platform';
+export * from './prometheus-server';
