@@ -73,6 +73,15 @@ export async function startPrometheus(targets: ScrapeTarget[], ruleFiles: string
     if (body.status !== 'success') throw new Error(`prometheus ${pathAndQuery}: ${body.error ?? response.status}`);
     return body.data;
   };
+  // Target discovery reaches the scrape loop a few seconds after start (it is batched): wait until every
+  // target has been scraped once, so the first query already sees them all.
+  await waitFor(
+    async () => {
+      const { activeTargets } = await api<{ activeTargets: Array<{ health: string }> }>('/api/v1/targets');
+      return activeTargets.length === targets.length && activeTargets.every((target) => target.health !== 'unknown');
+    },
+    { what: 'prometheus to scrape every target once', timeoutMs: 60_000, intervalMs: 250 },
+  );
   return {
     url,
     query: async (expr) => {
