@@ -7,9 +7,11 @@ import {
   groupMembership,
   startsFromBeginning,
   LiveCatalog,
+  ModelControl,
   PopularityStore,
   RequestStateStore,
   UserHistoryStore,
+  WeightsHistory,
   WeightsSubscriber,
   codecs,
   consumerReadiness,
@@ -27,6 +29,9 @@ import { ActorMetrics } from './actor-metrics';
 import { readActorConfig, type ActorConfig } from './config';
 export { readActorConfig, type ActorConfig } from './config';
 import { DqnPolicy, PopularityPolicy, RandomPolicy, type ScoringPolicy } from './scoring-policy';
+import { RecentActions } from './recent-actions';
+import { ServingWeights } from './serving-weights';
+import { SlateExplainer } from './slate-explainer';
 import { SlateServer } from './slate-server';
 
 export async function startActor(config: ActorConfig, options: RuntimeOptions = {}): Promise<ServiceRuntime> {
@@ -39,23 +44,47 @@ export async function startActor(config: ActorConfig, options: RuntimeOptions = 
   const catalogReader = followCatalog(runtime, catalog);
   const policy = buildPolicy(config, runtime);
 
+  const history = new WeightsHistory(redis, keys, config.common.modelId);
   let weights: WeightsSubscriber | null = null;
+  let serving: ServingWeights | null = null;
   if (policy instanceof DqnPolicy) {
+    const servingWeights = new ServingWeights({
+      policy,
+      control: new ModelControl(redis, keys, config.common.modelId),
+      history,
+      pinnedGauge: runtime.metrics.gauge('pinned_version', 'The version pinned by an operator (rec pin) and served instead of the newest; -1 when none'),
+      logger,
+    });
+    serving = servingWeights;
     weights = new WeightsSubscriber(runtime, {
       layoutHash: policy.network.layoutHash,
       roles: ['ONLINE'],
       onWeights: ({ version, values }) => {
-        policy.adopt(version, values);
-        logger.debug({ version }, 'serving new weights');
+        servingWeights.onOnline(version, values);
+        logger.debug({ version, pinned: servingWeights.pinnedVersion }, 'new weights');
       },
     });
   }
+  const recent = new RecentActions(config.explainRecent);
+  const requestStates = new RequestStateStore(redis, keys, config.requestStateTtlMs);
+  const explainer = new SlateExplainer({
+    recent,
+    requestStates,
+    catalog,
+    policy,
+    currentWeights: policy instanceof DqnPolicy ? () => policy.network.getWeights() : null,
+    history,
+    spec: config.model,
+    layoutHash: policy instanceof DqnPolicy ? policy.network.layoutHash : '',
+  });
+  runtime.addRoute('/explain/', (requestId) => explainer.explain(requestId));
 
   const server = new SlateServer({
     policy,
     catalog,
     histories: new UserHistoryStore(redis, keys),
-    requestStates: new RequestStateStore(redis, keys, config.requestStateTtlMs),
+    requestStates,
+    onServed: (actions) => recent.add(actions),
     producer: runtime.producer,
     deadLetters: runtime.deadLetters,
     metrics,
@@ -70,6 +99,13 @@ export async function startActor(config: ActorConfig, options: RuntimeOptions = 
 
   await runtime.startupStep('follow the catalog', () => catalogReader.start());
   if (weights !== null) await runtime.startupStep('follow the weights', () => weights!.start());
+  if (serving !== null) {
+    // A pin (rec pin) takes effect within ACTOR_PIN_POLL_MS; the first read happens before serving.
+    const pin = serving;
+    await runtime.startupStep('read the pin', () => pin.refresh());
+    const poller = setInterval(() => void pin.refresh().catch((error: Error) => logger.warn({ err: error }, 'reading the pin failed; retrying')), config.pinPollMs);
+    runtime.onShutdown({ name: 'pin-poller', run: async () => clearInterval(poller) });
+  }
   if (policy instanceof PopularityPolicy) await policy.start();
   // Serve only once the catalog is loaded; weights are not awaited: version 0 serves from the first request.
   await catalogReader.caughtUp;

@@ -40,6 +40,8 @@ export interface SlateServerDeps {
   /** Log micro-batches with an answer slower than this (0: never). */
   slowAnswerLogMs: number;
   logger: Logger;
+  /** Told of every action once it is acknowledged (the explanation index). */
+  onServed?: (actions: readonly RecommendationAction[]) => void;
   now?: () => number;
 }
 
@@ -123,6 +125,7 @@ export class SlateServer {
     ]);
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     deps.metrics.observeBatch(batch, seconds, modelVersion);
+    deps.onServed?.(actions);
     deps.metrics.observeRequestToAction(requests.map((request) => request.timestamp), this.now());
     this.logIfSlow(records, startedAtMs, seconds);
   }

@@ -5,6 +5,8 @@
 import {
   groupMembership,
   codecs,
+  ModelControl,
+  WeightsHistory,
   RecError,
   runBatchConsumer,
   startServiceRuntime,
@@ -30,6 +32,8 @@ export async function startParameterServer(config: ParameterServerConfig, option
   const server = new ParameterServer({
     config,
     snapshots: new ModelSnapshotStore(redis, keys, config.common.modelId),
+    history: new WeightsHistory(redis, keys, config.common.modelId),
+    control: new ModelControl(redis, keys, config.common.modelId),
     producer: runtime.producer,
     weightsTopic: topics.modelWeights,
     metrics,
@@ -56,6 +60,11 @@ export async function startParameterServer(config: ParameterServerConfig, option
       },
     );
   }, config.publishIntervalMs);
+  // Rollback and import requests (rec rollback, rec import) arrive through Redis.
+  const control = setInterval(() => {
+    server.applyLoadRequest().catch((error: Error) => logger.warn({ err: error }, 'load request failed; retrying next tick'));
+  }, config.controlPollMs);
+  runtime.onShutdown({ name: 'control', run: async () => clearInterval(control) });
   runtime.onShutdown({ name: 'updates-consumer', run: () => consumer.disconnect() });
   const lag = watchConsumerLag({ kafka, metrics: runtime.metrics, logger, groupId, topics: [topics.modelUpdates] });
   runtime.onShutdown({ name: 'consumer-lag', run: () => lag.stop() });

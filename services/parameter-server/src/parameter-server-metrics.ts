@@ -5,6 +5,7 @@ export class ParameterServerMetrics {
   readonly applied;
   readonly dropped;
   readonly rejected;
+  readonly loaded;
   readonly staleness;
   readonly version;
   readonly published;
@@ -20,6 +21,7 @@ export class ParameterServerMetrics {
     this.rejected = metrics.counter('updates_rejected_total', 'Learner updates rejected as invalid (bad layout, checksum, NaN/Inf)', ['reason']);
     // Exported at 0 from the start, so the NaN-rollback alert (infra/prometheus/rules.yml) has a series to watch.
     this.rejected.inc({ reason: 'weights-not-finite' }, 0);
+    this.loaded = metrics.counter('weights_loaded_total', 'Weights made the next version by an operator: rollback (history) or import (staged)', ['source']);
     this.staleness = metrics.histogram('update_staleness_versions', 'Versions between the weights an update was computed on and the current ones', [], [0, 1, 2, 4, 8, 16, 32, 64, 128]);
     this.version = metrics.modelVersion;
     this.published = metrics.counter('weights_published_total', 'Weights records published, by role', ['role']);

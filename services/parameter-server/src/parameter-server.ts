@@ -5,8 +5,11 @@ import {
   weightsKey,
   type BatchingProducer,
   type ConsumedRecord,
+  type LoadRequest,
   type Logger,
+  type ModelControl,
   type ModelUpdate,
+  type WeightsHistory,
   type WeightsRole,
 } from '@rec/shared';
 import { AdamParameterOptimizer, QNetwork } from '@rec/shared/model';
@@ -23,6 +26,10 @@ export interface VerifiedUpdate {
 export interface ParameterServerDeps {
   config: ParameterServerConfig;
   snapshots: ModelSnapshotStore;
+  /** Where each published version is kept (pin, rollback, export). */
+  history: WeightsHistory;
+  /** Where rollback and import requests arrive. */
+  control: ModelControl;
   producer: BatchingProducer;
   weightsTopic: string;
   metrics: ParameterServerMetrics;
@@ -43,7 +50,9 @@ export interface ParameterServerDeps {
 export class ParameterServer {
   readonly online: QNetwork;
   readonly target: QNetwork;
-  private readonly optimizer: AdamParameterOptimizer;
+  private optimizer: AdamParameterOptimizer;
+  /** The version made by the last rollback or import: updates computed on older weights are dropped. */
+  private loadedVersion = 0;
   private version = 0;
   private targetVersion = 0;
   private publishedVersion = -1;
@@ -118,6 +127,11 @@ export class ParameterServer {
         this.nextOffsets.set(partition, position + 1);
         const staleness = this.version - value.update.baseVersion;
         metrics.staleness.observe(Math.max(0, staleness));
+        if (value.update.baseVersion < this.loadedVersion) {
+          // Computed on the weights a rollback or import replaced: they would pull the model back.
+          metrics.dropped.inc({ reason: 'before-load' });
+          continue;
+        }
         if (staleness > config.maxStaleness || staleness < 0) {
           metrics.dropped.inc({ reason: staleness < 0 ? 'future-version' : 'stale' });
           continue;
@@ -159,6 +173,57 @@ export class ParameterServer {
     });
   }
 
+  /**
+   * Takes a pending load request (`rec rollback`, `rec import`) and makes its weights the next version:
+   * both networks set to them, Adam's moments reset, the version advanced (versions only ever increase),
+   * snapshotted and published. The answer (the new version, or why not) goes back through Redis.
+   */
+  applyLoadRequest(): Promise<void> {
+    return this.serially(async () => {
+      const { control, logger, metrics } = this.deps;
+      const request = await control.takeLoadRequest();
+      if (request === null) return;
+      let weights: Float32Array;
+      try {
+        weights = await this.weightsFor(request);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        logger.warn({ request, error: message }, 'load request refused');
+        await control.answerLoad({ id: request.id, version: null, error: message, appliedAt: Date.now() });
+        return;
+      }
+      this.online.setWeights(weights);
+      this.target.setWeights(weights);
+      this.optimizer.dispose();
+      this.optimizer = new AdamParameterOptimizer(this.online, this.deps.config.learningRate);
+      this.version += 1;
+      this.targetVersion = this.version;
+      this.loadedVersion = this.version;
+      this.lastGood = { version: this.version, online: weights };
+      metrics.version.set(this.version);
+      metrics.loaded.inc({ source: request.source.kind });
+      await this.snapshot();
+      await this.publish(['ONLINE', 'TARGET']);
+      if (request.source.kind === 'staged') await control.clearStaged();
+      await control.answerLoad({ id: request.id, version: this.version, error: null, appliedAt: Date.now() });
+      logger.info({ source: request.source, version: this.version }, 'loaded weights as a new version');
+    });
+  }
+
+  private async weightsFor(request: LoadRequest): Promise<Float32Array> {
+    const { source } = request;
+    const found = source.kind === 'history' ? await this.deps.history.load(source.version) : await this.deps.control.staged();
+    if (found === null) {
+      if (source.kind === 'staged') throw new Error('no staged weights (rec import stages them)');
+      throw new Error(`version ${source.version} is not in the weights history (kept: ${(await this.deps.history.versions()).join(', ') || 'none'})`);
+    }
+    if (found.layoutHash !== this.online.layoutHash) {
+      throw new Error(`the weights have layout ${found.layoutHash}, this model ${this.online.layoutHash} (another MODEL_HIDDEN_SIZES or encoder?)`);
+    }
+    if (!allFinite(found.values)) throw new Error('the weights hold NaN or Infinity');
+    return found.values;
+  }
+
   private weightsAreFinite(): boolean {
     const weights = this.online.getWeights();
     if (allFinite(weights)) {
@@ -196,12 +261,13 @@ export class ParameterServer {
     for (const role of roles) {
       if (role === 'TARGET' && this.publishedTargetVersion === this.targetVersion && this.publishedVersion >= 0) continue;
       const stop = metrics.publishSeconds.startTimer();
+      const values = (role === 'ONLINE' ? this.online : this.target).getWeights();
       const record = buildWeightsRecord({
         modelId: config.common.modelId,
         role,
         version: role === 'ONLINE' ? this.version : this.targetVersion,
         layoutHash: this.online.layoutHash,
-        values: (role === 'ONLINE' ? this.online : this.target).getWeights(),
+        values,
         newestSampleTimestamp: this.newestSampleTimestamp,
       });
       const value = codecs.modelWeights.encode(record);
@@ -209,8 +275,12 @@ export class ParameterServer {
       stop();
       metrics.published.inc({ role });
       metrics.payloadBytes.set(value.length);
-      if (role === 'ONLINE') this.publishedVersion = this.version;
-      else this.publishedTargetVersion = this.targetVersion;
+      if (role === 'ONLINE') {
+        this.publishedVersion = this.version;
+        await this.deps.history.record({ version: this.version, layoutHash: this.online.layoutHash, values, publishedAt: record.publishedAt }, config.weightsHistory);
+      } else {
+        this.publishedTargetVersion = this.targetVersion;
+      }
     }
     this.lastPublishAt = Date.now();
   }

@@ -2,6 +2,9 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
+/** A service's own HTTP route: gets the path after its prefix, answers a status and a JSON body. */
+export type RouteHandler = (rest: string) => Promise<{ status: number; body: unknown }>;
+
 export interface HealthServer {
   /** The bound port (useful when 0 was asked for). */
   port: number;
@@ -19,6 +22,8 @@ export async function startHealthServer(options: {
   port: number;
   host?: string;
   isReady: () => { ready: boolean; detail: string };
+  /** Extra routes by path prefix (e.g. '/explain/' on actors), read per request so they may be added later. */
+  routes?: ReadonlyMap<string, RouteHandler>;
 }): Promise<HealthServer> {
   const server = http.createServer((request, response) => {
     const route = (request.url ?? '/').split('?')[0];
@@ -46,8 +51,22 @@ export async function startHealthServer(options: {
       response.end(`${ready ? 'ready' : 'not ready'}: ${detail}\n`);
       return;
     }
+    for (const [prefix, handle] of options.routes ?? []) {
+      if (!route.startsWith(prefix)) continue;
+      handle(decodeURIComponent(route.slice(prefix.length))).then(
+        ({ status, body }) => {
+          response.writeHead(status, { 'content-type': 'application/json' });
+          response.end(`${JSON.stringify(body, null, 2)}\n`);
+        },
+        (error: Error) => {
+          response.writeHead(500, { 'content-type': 'application/json' });
+          response.end(`${JSON.stringify({ error: error.message })}\n`);
+        },
+      );
+      return;
+    }
     response.writeHead(404, { 'content-type': 'text/plain' });
-    response.end('not found: try /metrics, /healthz or /readyz\n');
+    response.end(`not found: try /metrics, /healthz, /readyz${[...(options.routes?.keys() ?? [])].map((prefix) => `, ${prefix}...`).join('')}\n`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -43,6 +43,11 @@ export class AdamParameterOptimizer {
     };
   }
 
+  /** Frees the optimizer's slot variables (before it is replaced by a fresh one). */
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+
   async importState(state: OptimizerState): Promise<void> {
     await this.optimizer.setWeights(
       state.slots.map(({ name, shape, values }) => ({ name, tensor: tf.tensor(Float32Array.from(values), shape) })),

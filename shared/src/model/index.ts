@@ -4,3 +4,6 @@ export * from './q-network';
 export * from './training-batch';
 export * from './double-dqn';
 export * from './adam-parameter-optimizer';
+export * from './score-explanation';
+export * from './layers-model-export';
+export * from './layers-model-files';

@@ -24,6 +24,18 @@ export interface RedisKeys {
   modelDecisions(modelId: string): string;
   /** String: the parameter server's snapshot of one model (weights and optimizer state). */
   modelSnapshot(modelId: string): string;
+  /** Sorted set: the versions kept in the model's weights history, scored by version. */
+  modelHistory(modelId: string): string;
+  /** Hash: one version of the model's weights in its history (values, layout hash, checksum, when). */
+  modelHistoryVersion(modelId: string, version: number): string;
+  /** String: the version every actor serves instead of the newest (absent: not pinned). */
+  modelPin(modelId: string): string;
+  /** String (JSON): a request to the parameter server to load weights as a new version (rollback, import). */
+  modelLoadRequest(modelId: string): string;
+  /** String (JSON): the parameter server's answer to the last load request. */
+  modelLoadResult(modelId: string): string;
+  /** Hash: weights staged by `rec import`, for a load request to take. */
+  modelStagedWeights(modelId: string): string;
   /** Sorted set: clicks per item in one time bucket, for the popularity policy. */
   itemPopularity(bucket: number): string;
   /** Everything under this prefix, for tests that clean up. */
@@ -41,6 +53,12 @@ export function redisKeys(prefix = 'rec:'): RedisKeys {
     userSeenIds: (userId) => `${prefix}user:{${userId}}:seen`,
     modelDecisions: (modelId) => `${prefix}model:${modelId}:decisions`,
     modelSnapshot: (modelId) => `${prefix}model:${modelId}:snapshot`,
+    modelHistory: (modelId) => `${prefix}model:${modelId}:history`,
+    modelHistoryVersion: (modelId, version) => `${prefix}model:${modelId}:history:${version}`,
+    modelPin: (modelId) => `${prefix}model:${modelId}:pin`,
+    modelLoadRequest: (modelId) => `${prefix}model:${modelId}:load-request`,
+    modelLoadResult: (modelId) => `${prefix}model:${modelId}:load-result`,
+    modelStagedWeights: (modelId) => `${prefix}model:${modelId}:staged`,
     itemPopularity: (bucket) => `${prefix}popularity:${bucket}`,
     pattern: () => `${prefix}*`,
   };

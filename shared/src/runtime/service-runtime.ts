@@ -8,7 +8,7 @@ import { createKafka } from '../kafka/kafka-client';
 import { topicNames, topicSpecs, type TopicNames } from '../kafka/topics';
 import { installGracefulShutdown, type ShutdownStep } from '../lifecycle/graceful-shutdown';
 import { createLogger, type Logger } from '../logging/logger';
-import { startHealthServer, type HealthServer } from '../metrics/metrics-server';
+import { startHealthServer, type HealthServer, type RouteHandler } from '../metrics/metrics-server';
 import { ServiceMetrics } from '../metrics/service-metrics';
 import { createRedis, type Redis } from '../redis/redis-client';
 import { redisKeys, type RedisKeys } from '../redis/redis-keys';
@@ -33,6 +33,8 @@ export interface ServiceRuntime {
   consumerHealth: ConsumerHealth;
   /** Runs a start-up step, retrying retriable failures until STARTUP_DEADLINE_MS. */
   startupStep<T>(what: string, step: () => Promise<T>): Promise<T>;
+  /** Serves `handler` on the metrics port for paths starting with `prefix` (e.g. '/explain/'). */
+  addRoute(prefix: string, handler: RouteHandler): void;
   /** Adds a readiness check; /readyz is 200 when all pass. */
   addReadiness(name: string, check: () => boolean): void;
   /** Adds a step to the SIGTERM drain; steps run in the order added, before the runtime's own. */
@@ -77,8 +79,10 @@ export async function startServiceRuntime(name: string, config: CommonConfig, op
     ['redis', () => redis.status === 'ready'],
     ['consumers', () => consumerHealth.healthy],
   ]);
+  const routes = new Map<string, RouteHandler>();
   const health = await startHealthServer({
     registry: metrics.registry,
+    routes,
     port: config.metricsPort,
     host: config.metricsHost,
     isReady: () => {
@@ -120,6 +124,7 @@ export async function startServiceRuntime(name: string, config: CommonConfig, op
     consumerHealth,
     startupStep,
     addReadiness: (check, fn) => void readiness.set(check, fn),
+    addRoute: (prefix, handler) => void routes.set(prefix, handler),
     onShutdown: (step) => void steps.splice(steps.length - runtimeSteps.length, 0, step),
     shutdown: drain,
   };

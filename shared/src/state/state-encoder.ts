@@ -40,6 +40,8 @@ const OFFSETS = (() => {
 })();
 
 export const STATE_DIM = OFFSETS.end;
+/** Where each segment of the state starts (for naming features in explanations). */
+export const STATE_OFFSETS: Readonly<typeof OFFSETS> = OFFSETS;
 
 /** One interaction in a user's history, newest first in Redis. */
 export interface HistoryEntry {

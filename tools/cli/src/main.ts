@@ -1,11 +1,18 @@
 import type { Command, CommandIo } from './command';
 import { processIo } from './command';
 import { configCommand } from './config/config-command';
+import { dlqCommand } from './dlq/dlq-command';
+import { explainCommand } from './explain/explain-command';
+import { exportCommand } from './model/export-command';
+import { importCommand } from './model/import-command';
+import { pinCommand, unpinCommand } from './model/pin-command';
+import { rollbackCommand } from './model/rollback-command';
+import { statusCommand } from './model/status-command';
 
 export { type Command, type CommandIo } from './command';
 
 /** Every `rec` command, in the order `rec --help` lists them. */
-export const COMMANDS: readonly Command[] = [configCommand];
+export const COMMANDS: readonly Command[] = [statusCommand, pinCommand, unpinCommand, rollbackCommand, exportCommand, importCommand, explainCommand, dlqCommand, configCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
@@ -27,6 +34,10 @@ export async function runCli(argv: string[], io: CommandIo = processIo): Promise
   if (command === undefined) {
     io.err(`rec: unknown command "${name}"\n${usage()}`);
     return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(command.usage);
+    return 0;
   }
   try {
     return await command.run(args, io);

@@ -1,0 +1,44 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Command } from '../command';
+import { connect } from '../connections';
+import { historicWeights, modelShape } from './model-weights';
+
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'write a version as a TensorFlow.js LayersModel (model.json + weights.bin)',
+  usage: `usage: rec export --out <dir> [--version <v>]
+
+Writes <dir>/model.json and <dir>/weights.bin in the TensorFlow.js LayersModel format: inputs "state"
+[batch, state dim] and "item" [batch, item dim] (the encoders in shared/src/state), output Q [batch, 1],
+the score the actors rank by. Load it with tf.loadLayersModel('file://<dir>/model.json') (tfjs-node) or
+over http. --version takes one from the weights history (default: the newest). MODEL_HIDDEN_SIZES must
+be the services'.`,
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: { out: { type: 'string' }, version: { type: 'string' } } });
+    if (values.out === undefined) throw Object.assign(new Error('--out <dir> is required'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+    const version = values.version === undefined ? null : Number(values.version);
+    const connections = connect(io.environment);
+    try {
+      const weights = await historicWeights(connections, version);
+      const { QNetwork, initTensorBackend, saveLayersModel, toLayersModel } = await import('@rec/shared/model');
+      await initTensorBackend(undefined, io.environment.TENSOR_BACKEND || undefined);
+      const spec = modelShape(io.environment);
+      const network = new QNetwork(spec, 'export');
+      try {
+        if (network.layoutHash !== weights.layoutHash) {
+          io.err(`rec export: version ${weights.version} has layout ${weights.layoutHash}, MODEL_HIDDEN_SIZES=${spec.hiddenSizes.join(',')} gives ${network.layoutHash}: set the services' MODEL_HIDDEN_SIZES`);
+          return 1;
+        }
+        const out = path.resolve(values.out);
+        await saveLayersModel(toLayersModel(spec, weights.values, weights.version, weights.layoutHash), out);
+        io.out(`rec export: version ${weights.version} of model ${connections.config.modelId} written to ${out}/model.json`);
+        return 0;
+      } finally {
+        network.dispose();
+      }
+    } finally {
+      await connections.close();
+    }
+  },
+};
