@@ -109,32 +109,90 @@ export class SlateEffectsUserModel extends UserModel {
 /** The greedy oracle of item 5 above. */
 export function greedySlate(model: UserModel, user: SimUser, context: RequestContext, candidates: readonly SimItem[], slateSize: number, eta: number): OracleSlate {
   const terms = model.categoryTerms(user, context);
-  const alone = candidates.map((item, index) => ({ item, index, value: model.itemValue(user, context, item, terms).expectedReward }));
-  alone.sort((a, b) => b.value - a.value || a.item.index - b.item.index);
+  const count = candidates.length;
+  // Each candidate's click utility and value alone; the viewed item (product pages) is never worth showing.
+  const utility = new Float64Array(count);
+  const alone = new Float64Array(count);
+  for (let index = 0; index < count; index += 1) {
+    const item = candidates[index];
+    utility[index] = model.clickUtility(user, context, item, terms);
+    alone[index] = item === context.contextItem ? 0 : model.expectedRewardAtUtility(user, item, utility[index]);
+  }
+  const order = new ValueOrder(alone, candidates);
   // Each candidate's redundancy with the items picked so far, brought up to date only when it is looked at.
-  const redundancy = new Float64Array(candidates.length);
-  const accountedPicks = new Int32Array(candidates.length);
-  const chosen = new Set<number>();
+  const redundancy = new Float64Array(count);
+  const accountedPicks = new Int32Array(count);
+  const chosen = new Uint8Array(count);
   const items: SimItem[] = [];
   const values: ItemValue[] = [];
-  while (items.length < Math.min(slateSize, candidates.length)) {
-    let best: { entry: (typeof alone)[number]; value: ItemValue } | null = null;
-    for (const entry of alone) {
-      // Alone is an upper bound on the value with redundancy: nothing further down can win.
-      if (best !== null && entry.value <= best.value.expectedReward) break;
-      if (chosen.has(entry.index)) continue;
-      for (; accountedPicks[entry.index] < items.length; accountedPicks[entry.index] += 1) {
-        redundancy[entry.index] += itemSimilarity(entry.item, items[accountedPicks[entry.index]]);
+  while (items.length < Math.min(slateSize, count)) {
+    let bestIndex = -1;
+    let bestReward = Number.NEGATIVE_INFINITY;
+    for (let rank = 0; rank < order.length; rank += 1) {
+      const index = order.at(rank);
+      // The value alone bounds the value with redundancy: nothing further down the order can win.
+      if (alone[index] <= bestReward) break;
+      if (chosen[index] === 1) continue;
+      const item = candidates[index];
+      for (; accountedPicks[index] < items.length; accountedPicks[index] += 1) redundancy[index] += itemSimilarity(item, items[accountedPicks[index]]);
+      const reward = item === context.contextItem ? 0 : model.expectedRewardAtUtility(user, item, utility[index] - SLATE_EFFECTS.redundancyPenalty * redundancy[index]);
+      if (reward > bestReward) {
+        bestIndex = index;
+        bestReward = reward;
       }
-      const value = model.itemValue(user, context, entry.item, terms, -SLATE_EFFECTS.redundancyPenalty * redundancy[entry.index]);
-      if (best === null || value.expectedReward > best.value.expectedReward) best = { entry, value };
     }
-    if (best === null) break;
-    chosen.add(best.entry.index);
-    items.push(best.entry.item);
-    values.push(best.value);
+    if (bestIndex < 0) break;
+    chosen[bestIndex] = 1;
+    const item = candidates[bestIndex];
+    items.push(item);
+    values.push(
+      item === context.contextItem
+        ? { clickProbability: 0, cartProbability: 0, purchaseProbability: 0, expectedReward: 0 }
+        : model.valueAtUtility(user, item, utility[bestIndex] - SLATE_EFFECTS.redundancyPenalty * redundancy[bestIndex]),
+    );
   }
   return { items, values, ...expectedSlateOutcome(values, eta) };
+}
+
+/**
+ * The candidates' indices, best value alone first (ties by item index). Only the best PREFIX are sorted
+ * up front; the rest the first time a scan needs them (the greedy oracle nearly always stops within the
+ * first hundred or so).
+ */
+class ValueOrder {
+  private static readonly PREFIX = 128;
+  private readonly indices: Int32Array;
+  /** indices[0, sorted) are in order. */
+  private sorted: number;
+
+  constructor(
+    private readonly alone: Float64Array,
+    private readonly candidates: readonly SimItem[],
+  ) {
+    const count = alone.length;
+    const threshold = count > ValueOrder.PREFIX ? Float64Array.from(alone).sort()[count - ValueOrder.PREFIX] : Number.NEGATIVE_INFINITY;
+    const head: number[] = [];
+    const tail: number[] = [];
+    for (let index = 0; index < count; index += 1) (alone[index] >= threshold ? head : tail).push(index);
+    head.sort(this.byValue);
+    this.indices = Int32Array.from([...head, ...tail]);
+    this.sorted = tail.length === 0 ? count : head.length;
+  }
+
+  get length(): number {
+    return this.indices.length;
+  }
+
+  /** The candidate at rank `rank`. */
+  at(rank: number): number {
+    if (rank >= this.sorted) {
+      this.indices.subarray(this.sorted).sort(this.byValue);
+      this.sorted = this.indices.length;
+    }
+    return this.indices[rank];
+  }
+
+  private readonly byValue = (a: number, b: number): number => this.alone[b] - this.alone[a] || this.candidates[a].index - this.candidates[b].index;
 }
 
 /** Tight categories with near-duplicate variants; features = latent + noise. */

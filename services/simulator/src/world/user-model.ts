@@ -112,15 +112,32 @@ export class UserModel {
   itemValue(user: SimUser, context: RequestContext, item: SimItem, categoryTerms: Float64Array, logitOffset = 0): ItemValue {
     // The item the user is already looking at is not a recommendation they would click.
     if (context.contextItem === item) return { clickProbability: 0, cartProbability: 0, purchaseProbability: 0, expectedReward: 0 };
-    const { scenario, rewardWeights: w } = this;
-    const utility = this.clickUtility(user, context, item, categoryTerms) + logitOffset;
-    const priceTerm = user.priceSensitivity * item.logRelativePrice;
+    return this.valueAtUtility(user, item, this.clickUtility(user, context, item, categoryTerms) + logitOffset);
+  }
+
+  /** The funnel of an examined item whose click utility is `utility`. */
+  valueAtUtility(user: SimUser, item: SimItem, utility: number): ItemValue {
     const clickProbability = sigmoid(utility);
-    const cartProbability = sigmoid(scenario.cartBias + utility / 2);
-    const purchaseProbability = sigmoid(scenario.purchaseBias - priceTerm);
-    const purchaseReward = w.purchase + w.purchaseValue * item.price;
-    const expectedReward = clickProbability * (w.click + cartProbability * (w.addToCart + purchaseProbability * purchaseReward));
+    const cartProbability = sigmoid(this.scenario.cartBias + utility / 2);
+    const purchaseProbability = this.purchaseProbability(user, item);
+    const expectedReward = this.funnelReward(item, clickProbability, cartProbability, purchaseProbability);
     return { clickProbability, cartProbability, purchaseProbability, expectedReward };
+  }
+
+  /** valueAtUtility's expected reward alone (no object: for oracles that try many utilities). */
+  expectedRewardAtUtility(user: SimUser, item: SimItem, utility: number): number {
+    return this.funnelReward(item, sigmoid(utility), sigmoid(this.scenario.cartBias + utility / 2), this.purchaseProbability(user, item));
+  }
+
+  /** P(purchase | add-to-cart): falls with the price the user is sensitive to. */
+  private purchaseProbability(user: SimUser, item: SimItem): number {
+    return sigmoid(this.scenario.purchaseBias - user.priceSensitivity * item.logRelativePrice);
+  }
+
+  /** Expected reward of an examined item from its funnel probabilities. */
+  private funnelReward(item: SimItem, click: number, cart: number, purchase: number): number {
+    const w = this.rewardWeights;
+    return click * (w.click + cart * (w.addToCart + purchase * (w.purchase + w.purchaseValue * item.price)));
   }
 
   /**
