@@ -9,6 +9,7 @@ export * from './config/env';
 export * from './config/setting';
 export * from './config/read-settings';
 export * from './config/common-config';
+export * from './config/reward-config';
 export * from './logging/logger';
 export * from './metrics/service-metrics';
 export * from './metrics/metrics-server';

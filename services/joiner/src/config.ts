@@ -1,4 +1,4 @@
-import { ConfigError, readCommonConfig, readSettings, setting, type CommonConfig, type FeedbackType, type SettingValues } from '@rec/shared';
+import { ConfigError, readCommonConfig, readRewardFunction, readSettings, setting, type CommonConfig, type FeedbackType, type SettingValues } from '@rec/shared';
 
 /** Every setting of a joiner, declared once (README table and `rec config` come from here). */
 export const JOINER_SETTINGS = {
@@ -7,11 +7,6 @@ export const JOINER_SETTINGS = {
   // this (the platform's clock), becomes done transitions.
   sessionTimeoutMs: setting.int('JOINER_SESSION_TIMEOUT_MS', 120_000, [100, 24 * 3_600_000], 'a session ends after this long without a request'),
   joinWaitMs: setting.int('JOINER_JOIN_WAIT_MS', 1_000, [0, 3_600_000], "once the user's next request fixes the next state, wait this much longer for feedback in flight, then emit (the joiner's whole addition to freshness)"),
-  rewardImpression: setting.number('JOINER_REWARD_IMPRESSION', 0, [-1e6, 1e6], 'reward of an impression'),
-  rewardClick: setting.number('JOINER_REWARD_CLICK', 1, [-1e6, 1e6], 'reward of a click'),
-  rewardAddToCart: setting.number('JOINER_REWARD_ADD_TO_CART', 2, [-1e6, 1e6], 'reward of an add-to-cart'),
-  rewardPurchase: setting.number('JOINER_REWARD_PURCHASE', 5, [-1e6, 1e6], 'reward of a purchase'),
-  rewardValueWeight: setting.number('JOINER_REWARD_VALUE_WEIGHT', 0, [-1e6, 1e6], 'reward per unit of feedback `value`, e.g. order value'),
   requireImpression: setting.boolean('JOINER_REQUIRE_IMPRESSION', false, 'only items the platform confirmed as shown (an IMPRESSION) become transitions'),
   sweepIntervalMs: setting.int('JOINER_SWEEP_INTERVAL_MS', 200, [10, 60_000], 'how often due transitions are emitted'),
   // At least the pending-request lifetime, so a redelivered event can never count twice towards a reward;
@@ -22,12 +17,13 @@ export const JOINER_SETTINGS = {
 };
 
 type JoinerSettings = SettingValues<typeof JOINER_SETTINGS>;
-type RewardWeightSetting = 'rewardImpression' | 'rewardClick' | 'rewardAddToCart' | 'rewardPurchase';
 
 /** Every setting of a joiner, read once from the environment. */
-export type JoinerConfig = { common: CommonConfig } & Omit<JoinerSettings, RewardWeightSetting> & {
-  /** Reward per feedback type (JOINER_REWARD_IMPRESSION, _CLICK, _ADD_TO_CART, _PURCHASE). */
+export type JoinerConfig = { common: CommonConfig } & JoinerSettings & {
+  /** Reward per feedback type (JOINER_REWARD_IMPRESSION, _CLICK, _ADD_TO_CART, _PURCHASE: REWARD_SETTINGS in @rec/shared). */
   rewardWeights: Record<FeedbackType, number>;
+  /** Reward per unit of feedback `value` (JOINER_REWARD_VALUE_WEIGHT). */
+  rewardValueWeight: number;
   /** How long a pending request and its recorded state live in Redis: the longest wait they can be in (derived). */
   pendingTtlMs: number;
 };
@@ -38,7 +34,8 @@ export function pendingTtlOf(settings: Pick<JoinerSettings, 'sessionTimeoutMs' |
 }
 
 export function readJoinerConfig(environment: NodeJS.ProcessEnv = process.env): JoinerConfig {
-  const { rewardImpression, rewardClick, rewardAddToCart, rewardPurchase, ...settings } = readSettings(JOINER_SETTINGS, environment);
+  const settings = readSettings(JOINER_SETTINGS, environment);
+  const reward = readRewardFunction(environment);
   const pendingTtlMs = pendingTtlOf(settings);
   if (settings.dedupTtlMs < pendingTtlMs) {
     throw new ConfigError(
@@ -48,7 +45,8 @@ export function readJoinerConfig(environment: NodeJS.ProcessEnv = process.env): 
   return {
     common: readCommonConfig(environment),
     ...settings,
-    rewardWeights: { IMPRESSION: rewardImpression, CLICK: rewardClick, ADD_TO_CART: rewardAddToCart, PURCHASE: rewardPurchase },
+    rewardWeights: reward.weights,
+    rewardValueWeight: reward.valueWeight,
     pendingTtlMs,
   };
 }

@@ -12,6 +12,26 @@ export interface ConsumerLagOptions {
   topics: readonly string[];
 }
 
+/**
+ * A consumer group's lag per topic: log end offset minus committed offset, summed over partitions (a
+ * partition without a commit counts from its first offset).
+ */
+export async function readGroupLag(admin: Admin, groupId: string, topics: readonly string[]): Promise<Map<string, number>> {
+  const lag = new Map<string, number>();
+  const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+  for (const topic of topics) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const commits = new Map((committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((entry) => [entry.partition, Number(entry.offset)]));
+    let total = 0;
+    for (const end of ends) {
+      const commit = commits.get(end.partition) ?? -1;
+      total += Math.max(0, Number(end.high) - (commit >= 0 ? commit : Number(end.low)));
+    }
+    lag.set(topic, total);
+  }
+  return lag;
+}
+
 /** What `watchConsumerLag` returns: read the lag now (tests), and stop (closes the admin client). */
 export interface ConsumerLagWatch {
   /** The group's lag per topic, as the next scrape would report it. */
@@ -45,23 +65,7 @@ export function watchConsumerLag(options: ConsumerLagOptions): ConsumerLagWatch 
     return connecting;
   };
 
-  const read = async (): Promise<Map<string, number>> => {
-    const client = await connected();
-    const lag = new Map<string, number>();
-    const committed = await client.fetchOffsets({ groupId: options.groupId, topics: [...options.topics] });
-    for (const topic of options.topics) {
-      const ends = await client.fetchTopicOffsets(topic);
-      const commits = new Map((committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((entry) => [entry.partition, Number(entry.offset)]));
-      let total = 0;
-      for (const end of ends) {
-        const high = Number(end.high);
-        const commit = commits.get(end.partition) ?? -1;
-        total += Math.max(0, high - (commit >= 0 ? commit : Number(end.low)));
-      }
-      lag.set(topic, total);
-    }
-    return lag;
-  };
+  const read = async (): Promise<Map<string, number>> => readGroupLag(await connected(), options.groupId, options.topics);
 
   options.metrics.sharedGauge('consumer_lag_messages', "Messages of a topic the consumer group has not committed yet (log end - committed offset, summed over partitions)", ['group', 'topic'], async (gauge) => {
     if (stopped) return;

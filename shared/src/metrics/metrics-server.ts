@@ -2,8 +2,11 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 
-/** A service's own HTTP route: gets the path after its prefix, answers a status and a JSON body. */
-export type RouteHandler = (rest: string) => Promise<{ status: number; body: unknown }>;
+/**
+ * A service's own HTTP route: gets the path after its prefix, answers a status and a body: JSON, or text
+ * as is when a content type is given (an HTML page).
+ */
+export type RouteHandler = (rest: string) => Promise<{ status: number; body: unknown; contentType?: string }>;
 
 export interface HealthServer {
   /** The bound port (useful when 0 was asked for). */
@@ -54,9 +57,9 @@ export async function startHealthServer(options: {
     for (const [prefix, handle] of options.routes ?? []) {
       if (!route.startsWith(prefix)) continue;
       handle(decodeURIComponent(route.slice(prefix.length))).then(
-        ({ status, body }) => {
-          response.writeHead(status, { 'content-type': 'application/json' });
-          response.end(`${JSON.stringify(body, null, 2)}\n`);
+        ({ status, body, contentType }) => {
+          response.writeHead(status, { 'content-type': contentType ?? 'application/json', 'cache-control': 'no-store' });
+          response.end(contentType === undefined ? `${JSON.stringify(body, null, 2)}\n` : String(body));
         },
         (error: Error) => {
           response.writeHead(500, { 'content-type': 'application/json' });

@@ -75,7 +75,7 @@ describe('dashboard and alert expressions against a live run', { skip }, () => {
     await ctx.createTopics(4);
     platform = await startPlatform(ctx.ns, { env: { LEARNER_WARMUP: '200', LEARNER_BATCH_SIZE: '64' } });
     prometheus = await startPrometheus(
-      platform.processes.map((entry) => ({ job: entry.name.replace(/-\d+$/, ''), address: new URL(entry.metricsUrl).host })),
+      platform.processes.filter((entry) => entry.name !== 'status-page').map((entry) => ({ job: entry.name.replace(/-\d+$/, ''), address: new URL(entry.metricsUrl).host })),
       [RULES],
     );
     const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-observe-sim-'));

@@ -75,7 +75,7 @@ describe('npm start, and outside clients on librdkafka', () => {
   });
 
   it('starts the parameter server, a learner, a joiner and an actor, each ready, each logging to the one folder', async () => {
-    assert.deepEqual(platform!.processes.map((entry) => entry.name), ['parameter-server', 'learner-1', 'joiner-1', 'actor-1']);
+    assert.deepEqual(platform!.processes.map((entry) => entry.name), ['parameter-server', 'learner-1', 'joiner-1', 'actor-1', 'status-page']);
     for (const entry of platform!.processes) {
       const ready = await fetch(entry.metricsUrl.replace(/\/metrics$/, '/readyz'));
       assert.equal(ready.status, 200, `${entry.name} /readyz`);

@@ -50,7 +50,7 @@ export async function freePortRange(count: number): Promise<number> {
  */
 export async function startPlatform(ns: TestNamespace, options: { env?: Record<string, string>; readyTimeoutMs?: number } = {}): Promise<StartedPlatform> {
   const logDir = fs.mkdtempSync(path.join(os.tmpdir(), `rec-start-${ns.id}-`));
-  const portBase = await freePortRange(4);
+  const portBase = await freePortRange(5);
   const child: ChildProcess = spawn('bash', ['infra/bin/start'], {
     cwd: REPO_ROOT,
     env: {

@@ -1,7 +1,7 @@
 import { ACTOR_SETTINGS } from '@rec/actor/dist/config';
 import { JOINER_SETTINGS, pendingTtlOf } from '@rec/joiner/dist/config';
 import { LEARNER_SETTINGS } from '@rec/learner/dist/config';
-import { readSettings } from '@rec/shared';
+import { REWARD_SETTINGS, readSettings } from '@rec/shared';
 import { SIMULATOR_SETTINGS } from '@rec/simulator';
 
 export const ROLES = ['actor', 'joiner', 'learner', 'parameter-server', 'simulator'] as const;
@@ -21,14 +21,14 @@ export const CROSS_SERVICE_CONSTRAINTS: readonly CrossServiceConstraint[] = [
     name: 'reward weights agree',
     between: ['joiner', 'simulator'],
     violation(environment) {
-      const joiner = readSettings(JOINER_SETTINGS, environment);
+      const joiner = readSettings(REWARD_SETTINGS, environment);
       const simulator = readSettings(SIMULATOR_SETTINGS, environment);
       const pairs: Array<[string, number, string, number]> = [
-        ['JOINER_REWARD_CLICK', joiner.rewardClick, 'SIM_REWARD_CLICK', simulator.rewardClick],
-        ['JOINER_REWARD_ADD_TO_CART', joiner.rewardAddToCart, 'SIM_REWARD_ADD_TO_CART', simulator.rewardAddToCart],
-        ['JOINER_REWARD_PURCHASE', joiner.rewardPurchase, 'SIM_REWARD_PURCHASE', simulator.rewardPurchase],
-        ['JOINER_REWARD_VALUE_WEIGHT', joiner.rewardValueWeight, 'SIM_REWARD_PURCHASE_VALUE', simulator.rewardPurchaseValue],
-        ['JOINER_REWARD_IMPRESSION', joiner.rewardImpression, '(the simulator scores impressions)', 0],
+        ['JOINER_REWARD_CLICK', joiner.click, 'SIM_REWARD_CLICK', simulator.rewardClick],
+        ['JOINER_REWARD_ADD_TO_CART', joiner.addToCart, 'SIM_REWARD_ADD_TO_CART', simulator.rewardAddToCart],
+        ['JOINER_REWARD_PURCHASE', joiner.purchase, 'SIM_REWARD_PURCHASE', simulator.rewardPurchase],
+        ['JOINER_REWARD_VALUE_WEIGHT', joiner.valueWeight, 'SIM_REWARD_PURCHASE_VALUE', simulator.rewardPurchaseValue],
+        ['JOINER_REWARD_IMPRESSION', joiner.impression, '(the simulator scores impressions)', 0],
       ];
       const differing = pairs.filter(([, a, , b]) => a !== b).map(([nameA, a, nameB, b]) => `${nameA}=${a} but ${nameB}=${b}`);
       if (differing.length === 0) return null;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ModelControl } from '@rec/shared';
+import { ModelControl, readGroupLag } from '@rec/shared';
 import type { Command } from '../command';
 import { connect } from '../connections';
 import { describeVersions, historyOf } from './model-weights';
@@ -36,16 +36,9 @@ history, and per consumer group its members and lag (log end minus committed off
       const groups = [];
       for (const { group, topics } of groupsOf(config.topicPrefix, connections.topics)) {
         const members = described.groups.find((entry) => entry.groupId === group)?.members.length ?? 0;
-        let lag: number | null = 0;
+        let lag: number | null;
         try {
-          const committed = await admin.fetchOffsets({ groupId: group, topics });
-          for (const topic of topics) {
-            const commits = new Map((committed.find((entry) => entry.topic === topic)?.partitions ?? []).map((entry) => [entry.partition, Number(entry.offset)]));
-            for (const end of await admin.fetchTopicOffsets(topic)) {
-              const commit = commits.get(end.partition) ?? -1;
-              lag += Math.max(0, Number(end.high) - (commit >= 0 ? commit : Number(end.low)));
-            }
-          }
+          lag = [...(await readGroupLag(admin, group, topics)).values()].reduce((sum, value) => sum + value, 0);
         } catch {
           lag = null;
         }
