@@ -1,4 +1,4 @@
-import { countAxisTicks, fitValueAxis, formatCount } from './chart-axes';
+import { countAxisTicks, fitValueAxis, formatCount, formatValue } from './chart-axes';
 import { escapeXml } from './escape-xml';
 import { ORACLE_POLICY, type CurveWindow } from './simulation-ledger';
 
@@ -44,15 +44,16 @@ export function learningCurveSvg(curve: readonly CurveWindow[], title: string): 
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${height}" fill="white"/>`,
     `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
-    panel(reward, 'reward per request', 30, (value) => value.toFixed(2)),
-    panel(ctr, 'CTR (clicks / impressions)', 30 + PANEL_HEIGHT, (value) => `${(value * 100).toFixed(1)}%`),
+    panel(reward, 'reward per request', 30, (value, step) => formatValue(value, step)),
+    panel(ctr, 'CTR (clicks / impressions)', 30 + PANEL_HEIGHT, (value, step) => `${formatValue(100 * value, 100 * step)}%`),
     legend(reward),
     '</svg>',
   ];
   return parts.join('\n') + '\n';
 }
 
-function panel(series: ChartSeries[], label: string, top: number, format: (value: number) => string): string {
+/** One panel; `format(value, step)` labels a value on an axis whose ticks are `step` apart. */
+function panel(series: ChartSeries[], label: string, top: number, format: (value: number, step: number) => string): string {
   const left = MARGIN.left;
   const right = WIDTH - MARGIN.right;
   const plotTop = top + MARGIN.top;
@@ -68,11 +69,12 @@ function panel(series: ChartSeries[], label: string, top: number, format: (value
   const xEnd = Math.max(1, ...series.flatMap((line) => line.points.map((point) => point.x)));
   const sx = (x: number) => left + (x / xEnd) * (right - left);
   const sy = (y: number) => bottom - ((y - axis.min) / (axis.max - axis.min)) * (bottom - plotTop);
+  const step = axis.ticks.length > 1 ? axis.ticks[1] - axis.ticks[0] : 1;
   const out: string[] = [`<g class="panel" data-y-min="${axis.min}" data-y-max="${axis.max}" data-x-max="${xEnd}">`];
   out.push(`<text x="${left}" y="${plotTop - 10}" font-weight="bold">${escapeXml(label)}</text>`);
   for (const tick of axis.ticks) {
     out.push(`<line x1="${left}" y1="${sy(tick).toFixed(1)}" x2="${right}" y2="${sy(tick).toFixed(1)}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${left - 6}" y="${(sy(tick) + 4).toFixed(1)}" text-anchor="end">${format(tick)}</text>`);
+    out.push(`<text x="${left - 6}" y="${(sy(tick) + 4).toFixed(1)}" text-anchor="end">${format(tick, step)}</text>`);
   }
   for (const tick of countAxisTicks(xEnd)) {
     out.push(`<line x1="${sx(tick).toFixed(1)}" y1="${bottom}" x2="${sx(tick).toFixed(1)}" y2="${bottom + 5}" stroke="black"/>`);
@@ -89,7 +91,7 @@ function panel(series: ChartSeries[], label: string, top: number, format: (value
       const edge = reference.placement === 'above' ? plotTop : bottom;
       const arrow = reference.placement === 'above' ? `M${right - 12},${edge + 2} l6,-8 l6,8 Z` : `M${right - 12},${edge - 2} l6,8 l6,-8 Z`;
       out.push(`<path d="${arrow}" fill="${ORACLE_COLOR}"/>`);
-      out.push(`<text x="${right - 16}" y="${edge - 6}" text-anchor="end" fill="${ORACLE_COLOR}">${escapeXml(`oracle ${format(mean)} (mean; ${reference.placement} the axis)`)}</text>`);
+      out.push(`<text x="${right - 16}" y="${edge - 6}" text-anchor="end" fill="${ORACLE_COLOR}">${escapeXml(`oracle ${format(mean, threeFigures(mean))} (mean; ${reference.placement} the axis)`)}</text>`);
       return;
     }
     const color = colorOf(line, index);
@@ -113,6 +115,11 @@ function legend(series: ChartSeries[]): string {
       ].join('\n');
     })
     .join('\n');
+}
+
+/** The label step that shows `value` to three significant figures. */
+function threeFigures(value: number): number {
+  return 10 ** (Math.floor(Math.log10(Math.abs(value) || 1)) - 2);
 }
 
 function colorOf(line: ChartSeries, index: number): string {
