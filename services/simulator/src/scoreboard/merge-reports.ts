@@ -39,6 +39,7 @@ export function mergeReports(inputs: readonly ReportInput[], options: { nameByRu
     runs.push({
       source,
       runId: report.runId,
+      world: report.world ?? 'latent',
       scenario: report.scenario,
       seed: report.seed,
       requests: report.requests,

@@ -14,6 +14,7 @@ export interface PolicyFigures {
 export interface RunInfo {
   source: string;
   runId: string;
+  world: string;
   scenario: string;
   seed: number;
   requests: number;
