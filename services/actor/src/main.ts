@@ -15,6 +15,8 @@ import {
   WeightsSubscriber,
   codecs,
   consumerReadiness,
+  registryFrame,
+  type RecommendationAction,
   followCatalog,
   runBatchConsumer,
   seededRandom,
@@ -79,7 +81,17 @@ export async function startActor(config: ActorConfig, options: RuntimeOptions = 
   });
   runtime.addRoute('/explain/', (requestId) => explainer.explain(requestId));
 
+  // With SCHEMA_REGISTRY_URL, actions are registered under <topic>-value and written in the registry's format.
+  let encodeAction: ((action: RecommendationAction) => Buffer) | undefined;
+  const registry = runtime.schemaRegistry;
+  if (registry !== null) {
+    const schemaId = await runtime.startupStep('register the actions schema', () => registry.register(`${topics.actions}-value`, codecs.action.schema));
+    encodeAction = (action) => registryFrame(schemaId, codecs.action.encode(action));
+    logger.info({ schemaId, subject: `${topics.actions}-value` }, 'actions in the schema registry wire format');
+  }
+
   const server = new SlateServer({
+    encodeAction,
     policy,
     catalog,
     histories: new UserHistoryStore(redis, keys),

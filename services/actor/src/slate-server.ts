@@ -40,6 +40,8 @@ export interface SlateServerDeps {
   /** Log micro-batches with an answer slower than this (0: never). */
   slowAnswerLogMs: number;
   logger: Logger;
+  /** How an action goes on the wire: plain Avro, or the Schema Registry format (default plain). */
+  encodeAction?: (action: RecommendationAction) => Buffer;
   /** Told of every action once it is acknowledged (the explanation index). */
   onServed?: (actions: readonly RecommendationAction[]) => void;
   now?: () => number;
@@ -119,7 +121,7 @@ export class SlateServer {
     await Promise.all([
       deps.producer.sendAll(
         deps.actionsTopic,
-        actions.map((action) => ({ key: action.userId, value: codecs.action.encode(action) })),
+        actions.map((action) => ({ key: action.userId, value: deps.encodeAction?.(action) ?? codecs.action.encode(action) })),
       ),
       ...unservable,
     ]);

@@ -18,6 +18,7 @@ export const COMMON_SETTINGS = {
   metricsPort: setting.int('METRICS_PORT', 9464, [0, 65_535], '`/metrics`, `/healthz`, `/readyz`; 0 picks a free port'),
   metricsHost: setting.string('METRICS_HOST', '127.0.0.1', 'interface the metrics server binds; `docker-compose.yml` sets `0.0.0.0` so Prometheus can scrape from its container'),
   shutdownTimeoutMs: setting.int('SHUTDOWN_TIMEOUT_MS', 10_000, [100, 120_000], 'bound on the SIGTERM/SIGINT drain'),
+  schemaRegistryUrl: setting.string('SCHEMA_REGISTRY_URL', '', "a Confluent-compatible Schema Registry: actors then write actions in its wire format (magic byte + schema id), and framed messages are read with their writer schema; '' = plain Avro out, framed messages read with the reader's schema"),
   logLevel: setting.choice('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'JSON logs on stdout (pino), a child logger per component'),
   manageTopics: setting.choice(
     'MANAGE_TOPICS',

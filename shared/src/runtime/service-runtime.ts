@@ -1,4 +1,6 @@
 import type { Kafka } from 'kafkajs';
+import { RegistryWriterSchemas } from '../avro/schema-registry-client';
+import { useWriterSchemaSource } from '../avro/writer-schemas';
 import type { CommonConfig } from '../config/common-config';
 import { BatchingProducer } from '../kafka/batching-producer';
 import { ConsumerHealth } from '../kafka/consumer-health';
@@ -24,6 +26,8 @@ export interface ServiceRuntime {
   metrics: ServiceMetrics;
   kafka: Kafka;
   producer: BatchingProducer;
+  /** The Schema Registry when SCHEMA_REGISTRY_URL is set (consumers then resolve framed messages' writer schemas). */
+  schemaRegistry: RegistryWriterSchemas | null;
   deadLetters: DeadLetterPublisher;
   redis: Redis;
   topics: TopicNames;
@@ -53,6 +57,8 @@ export async function startServiceRuntime(name: string, config: CommonConfig, op
   const instanceId = `${name}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const logger = options.logger ?? createLogger(name, config.logLevel);
   const metrics = new ServiceMetrics(name);
+  const schemaRegistry = config.schemaRegistryUrl === '' ? null : RegistryWriterSchemas.connect(config.schemaRegistryUrl);
+  useWriterSchemaSource(schemaRegistry);
   const kafka = createKafka({ clientId: instanceId, brokers: config.kafkaBrokers, logger });
   const topics = topicNames(config.topicPrefix);
   const startupStep = <T>(what: string, step: () => Promise<T>): Promise<T> =>
@@ -116,6 +122,7 @@ export async function startServiceRuntime(name: string, config: CommonConfig, op
     metrics,
     kafka,
     producer,
+    schemaRegistry,
     deadLetters: new DeadLetterPublisher(producer, metrics, logger.child({ component: 'dlq' })),
     redis,
     topics,
