@@ -35,3 +35,16 @@ test('learning curve: the x axis ends at the last window, y is fitted to the pol
   // The served policies are drawn as lines in both panels.
   assert.equal((svg.match(/<path d="M[0-9.]+,[0-9.]+ L/g) ?? []).length, 4);
 });
+
+test('learning curve: an oracle within reach of the policies is drawn on the axis as a dashed line', () => {
+  const curve: CurveWindow[] = [0, 1].map((window) => ({
+    window,
+    fromRequest: 500 * window,
+    toRequest: 500 * (window + 1),
+    policies: { ddqn: rate(3 + 0.5 * window, 0.1 + 0.01 * window), oracle: rate(3.8, 0.115) },
+  }));
+  const svg = learningCurveSvg(curve, 'test');
+  assert.doesNotMatch(svg, /above the axis/);
+  assert.equal((svg.match(/<path d="[^"]+" fill="none" stroke="#555555" stroke-width="2" stroke-dasharray="6,4"\/>/g) ?? []).length, 2, 'the dashed oracle in both panels');
+  for (const [, yMax] of svg.matchAll(/data-y-max="([^"]+)"/g)) assert.ok(Number(yMax) >= 0.115);
+});
