@@ -25,7 +25,7 @@ describe('redis keys', () => {
     }
   });
 
-  it('hash-tags per-user keys with the userId, so a cluster keeps one user on one slot', () => {
+  it('hash-tags per-user keys with the userId (one slot per user; the layout as a whole needs one Redis primary)', () => {
     assert.ok(keys.userEngagements('u1').includes('{u1}') && keys.userExposures('u1').includes('{u1}'));
     assert.ok(keys.userLastRequest('u1').includes('{u1}'));
   });

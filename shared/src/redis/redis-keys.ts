@@ -1,6 +1,10 @@
 /**
  * Every Redis key the system uses, built in one place from a prefix (tests use a unique prefix each).
- * Per-user keys carry the userId in braces so a Redis Cluster keeps one user's keys on one slot.
+ * Per-user keys carry the userId in braces (one slot per user), but the layout as a whole needs a single
+ * Redis primary (replicas and Sentinel are fine), not Redis Cluster: the joiner's scripts touch a pending
+ * request (`pending:<requestId>`) and its partition's due queue (`due:<partition>`) beside the user's
+ * keys, and the stores pipeline many users' keys together, which Cluster rejects (CROSSSLOT). README,
+ * "Failure semantics", says what a Cluster port would change.
  */
 export interface RedisKeys {
   /** List: the user's recent engagements (clicks, add-to-carts, purchases), newest first, capped. */
