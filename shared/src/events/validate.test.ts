@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../errors/errors';
 import type { CatalogItem, RecommendationAction, RecommendationRequest, UserFeedback } from './contract';
-import { MAX_SLATE_SIZE, validateAction, validateCatalogItem, validateFeedback, validateRequest } from './validate';
+import { MAX_CANDIDATES, MAX_ID_LENGTH, MAX_SLATE_SIZE, validateAction, validateCatalogItem, validateFeedback, validateRequest } from './validate';
 
 const request: RecommendationRequest = {
   requestId: 'r1',
@@ -75,5 +75,23 @@ describe('validation of contract records', () => {
     assert.equal(validateRequest({ ...request, slateSize: MAX_SLATE_SIZE }).slateSize, MAX_SLATE_SIZE);
     assertInvalid(() => validateAction({ ...action, items: [{ ...action.items[0], propensity: 1.5 }] }), 'bad-propensity', 'propensity');
     assertInvalid(() => validateAction({ ...action, items: [{ ...action.items[0], propensity: -0.1 }] }), 'bad-propensity', 'propensity');
+  });
+
+  it('refuses hostile sizes: 10 KB ids, 100,000-element arrays, too many attributes or features', () => {
+    const long = 'x'.repeat(10_000);
+    assertInvalid(() => validateRequest({ ...request, userId: long }), 'oversized-id', 'userId');
+    assertInvalid(() => validateFeedback({ ...feedback, eventId: long }), 'oversized-id', 'eventId');
+    assertInvalid(() => validateCatalogItem({ ...item, itemId: long }), 'oversized-id', 'itemId');
+    assert.doesNotThrow(() => validateRequest({ ...request, userId: 'u'.repeat(MAX_ID_LENGTH) }));
+    const many = Array.from({ length: 100_000 }, (_, index) => `i${index}`);
+    assertInvalid(() => validateRequest({ ...request, candidateItemIds: many }), 'too-many-candidates', 'candidateItemIds');
+    assert.doesNotThrow(() => validateRequest({ ...request, candidateItemIds: many.slice(0, MAX_CANDIDATES) }));
+    assertInvalid(() => validateRequest({ ...request, candidateItemIds: ['i1', ''] }), 'empty-id', 'candidateItemIds');
+    const attributes = Object.fromEntries(many.slice(0, 1_000).map((key) => [key, 'v']));
+    assertInvalid(() => validateRequest({ ...request, attributes }), 'too-many-attributes', 'attributes');
+    assertInvalid(() => validateCatalogItem({ ...item, features: new Array<number>(100_000).fill(1) }), 'too-many-features', 'features');
+    const slate = Array.from({ length: 100_000 }, (_, position) => ({ itemId: `i${position}`, position, score: 0, propensity: 0.1, explored: false }));
+    assertInvalid(() => validateAction({ ...action, items: slate }), 'bad-slate-size', 'items');
+    assertInvalid(() => validateAction({ ...action, epsilon: Number.NaN }), 'not-finite', 'epsilon');
   });
 });
