@@ -72,6 +72,11 @@ export async function runBatchConsumer<T>(options: BatchConsumerOptions<T>): Pro
     log.error({ err: payload.error, groupId: payload.groupId }, 'consumer crashed and will not restart');
     for (const topic of Object.keys(options.decoders)) options.health?.markFailing(topic, -1, payload.error);
   });
+  // A new assignment (a rebalance, or kafkajs restarting a crashed consumer): partitions that failed before
+  // are either this member's again (and marked again if they still fail) or another member's to report.
+  options.consumer.on(options.consumer.events.GROUP_JOIN, () => {
+    for (const topic of Object.keys(options.decoders)) options.health?.forgetTopic(topic);
+  });
   await options.consumer.connect();
   for (const topic of Object.keys(options.decoders)) {
     await options.consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
@@ -167,6 +172,8 @@ class ChunkRetry<T> {
       try {
         await this.heartbeating(work());
         if (this.attempt > 0) this.recovered();
+        // Also healthy after a retry that an earlier batch gave up on (a rebalance, a stop): this chunk went through.
+        else this.options.health?.markHealthy(batch.topic, batch.partition);
         return true;
       } catch (error) {
         if (!isRetriable(error)) throw error;

@@ -17,9 +17,9 @@ export class ConsumerHealth {
     this.failing.delete(`${topic}[${partition}]`);
   }
 
-  /** Forget a partition this process no longer owns (its new owner reports for it). */
-  forget(topic: string, partition: number): void {
-    this.markHealthy(topic, partition);
+  /** Forgets every partition of a topic (after a rebalance: each is marked again if it still fails). */
+  forgetTopic(topic: string): void {
+    for (const key of [...this.failing.keys()]) if (key.startsWith(`${topic}[`)) this.failing.delete(key);
   }
 
   get healthy(): boolean {
