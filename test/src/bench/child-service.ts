@@ -173,6 +173,13 @@ export class ChildService {
     }
   }
 
+  /** SIGKILL: a crash, no drain. Resolves once the process is gone. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
   /** SIGTERM (the service's own drain), then SIGKILL after `graceMs`. Resolves with the exit code. */
   async stop(graceMs = 15_000): Promise<number | null> {
     if (!this.running) return this.exitCode ?? null;
