@@ -20,6 +20,7 @@ export * from './lifecycle/graceful-shutdown';
 export * from './kafka/topics';
 export * from './kafka/ensure-topics';
 export * from './kafka/kafka-client';
+export * from './kafka/kafka-security';
 export * from './kafka/batching-producer';
 export * from './kafka/dead-letter-publisher';
 export * from './kafka/batch-consumer';

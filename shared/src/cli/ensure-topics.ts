@@ -5,13 +5,14 @@
 import { readCommonConfig } from '../config/common-config';
 import { ensureTopics } from '../kafka/ensure-topics';
 import { createKafka } from '../kafka/kafka-client';
+import { kafkaSecurity } from '../kafka/kafka-security';
 import { topicNames, topicSpecs } from '../kafka/topics';
 import { createLogger } from '../logging/logger';
 
 async function main(): Promise<void> {
   const config = readCommonConfig();
   const logger = createLogger('ensure-topics', process.env.LOG_LEVEL ?? 'warn');
-  const admin = createKafka({ clientId: 'ensure-topics', brokers: config.kafkaBrokers, logger }).admin();
+  const admin = createKafka({ clientId: 'ensure-topics', brokers: config.kafkaBrokers, logger, security: kafkaSecurity(config) }).admin();
   await admin.connect();
   try {
     const specs = topicSpecs(topicNames(config.topicPrefix));

@@ -28,6 +28,16 @@ export const COMMON_SETTINGS = {
   ),
   startFrom: setting.choice('KAFKA_START_FROM', 'default', ['default', 'earliest', 'latest'], 'where a consumer group with no committed offset starts; `default`: `latest` for actors (no stale backlog on a first deploy), `earliest` for the others'),
   startupDeadlineMs: setting.int('STARTUP_DEADLINE_MS', 120_000, [0, 3_600_000], 'start-up retries retriable failures (broker not ready, "not the correct coordinator", Redis loading) this long, then exits non-zero'),
+  kafkaSsl: setting.boolean('KAFKA_SSL', false, 'connect to the brokers over TLS'),
+  kafkaSslCaFile: setting.string('KAFKA_SSL_CA_FILE', '', "PEM file of the CA that signed the brokers' certificates (empty: the system's CAs)"),
+  kafkaSslCertFile: setting.string('KAFKA_SSL_CERT_FILE', '', 'PEM client certificate, for brokers that require mutual TLS'),
+  kafkaSslKeyFile: setting.string('KAFKA_SSL_KEY_FILE', '', "PEM private key of KAFKA_SSL_CERT_FILE"),
+  kafkaSslRejectUnauthorized: setting.boolean('KAFKA_SSL_REJECT_UNAUTHORIZED', true, "refuse brokers whose certificate does not verify (false only for experiments)"),
+  kafkaSaslMechanism: setting.choice('KAFKA_SASL_MECHANISM', 'none', ['none', 'plain', 'scram-sha-256', 'scram-sha-512'], 'SASL authentication to the brokers'),
+  kafkaSaslUsername: setting.string('KAFKA_SASL_USERNAME', '', 'SASL user name'),
+  kafkaSaslPassword: setting.secret('KAFKA_SASL_PASSWORD', 'SASL password (never logged or shown; `rec config` says whether it is set)'),
+  redisTlsCaFile: setting.string('REDIS_TLS_CA_FILE', '', 'PEM CA for a `rediss://` URL whose server certificate a private CA signed'),
+  redisPassword: setting.secret('REDIS_PASSWORD', 'Redis AUTH password (instead of putting it in REDIS_URL; never logged or shown)'),
   redisCommandTimeoutMs: setting.int('REDIS_COMMAND_TIMEOUT_MS', 5_000, [100, 600_000], 'a Redis command unanswered this long fails (transient: the partition backs off and retries) instead of hanging'),
 };
 

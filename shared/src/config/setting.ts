@@ -36,6 +36,8 @@ export interface BooleanSetting extends SettingBase<boolean> {
 
 export interface StringSetting extends SettingBase<string> {
   kind: 'string';
+  /** A password or key: `rec config` shows whether it is set, never its value. */
+  secret?: boolean;
 }
 
 export interface ChoiceSetting<C extends string = string> extends SettingBase<C> {
@@ -85,6 +87,8 @@ export const setting = {
   }),
   boolean: (env: string, defaultValue: boolean, description: string): BooleanSetting => ({ kind: 'boolean', env, default: defaultValue, description }),
   string: (env: string, defaultValue: string, description: string): StringSetting => ({ kind: 'string', env, default: defaultValue, description }),
+  /** A secret string (empty by default): parsed like a string, never shown. */
+  secret: (env: string, description: string): StringSetting => ({ kind: 'string', env, default: '', description, secret: true }),
   choice: <C extends string>(env: string, defaultValue: NoInfer<C>, choices: readonly C[], description: string): ChoiceSetting<C> => ({
     kind: 'choice',
     env,
@@ -106,6 +110,17 @@ export const setting = {
     ...(count === undefined ? {} : { count }),
   }),
 };
+
+/** A URL with its password replaced by *** (redis://user:***@host:6379), for anything printed or logged. */
+export function redactUrlPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
+}
+
+/** The value of a declared setting as it may be shown: secrets as *** (or empty), URLs without their password. */
+export function displaySettingValue(declared: Setting, value: unknown): string {
+  if (declared.kind === 'string' && declared.secret === true) return value === '' ? '' : '***';
+  return redactUrlPassword(formatSettingValue(value));
+}
 
 /** The default as an operator would type it into the environment ("256,256,64", "true", ""). */
 export function formatSettingValue(value: unknown): string {

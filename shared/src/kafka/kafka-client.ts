@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logging/logger';
+import type { KafkaSecurity } from './kafka-security';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -8,12 +9,17 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** A kafkajs client whose logs go through our structured logger (child component "kafkajs"). */
-export function createKafka(options: { clientId: string; brokers: string[]; logger: Logger }): Kafka {
+/**
+ * A kafkajs client whose logs go through our structured logger (child component "kafkajs"), with the
+ * TLS and SASL options of `security` (see kafkaSecurity) when the cluster needs them.
+ */
+export function createKafka(options: { clientId: string; brokers: string[]; logger: Logger; security?: KafkaSecurity }): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...(options.security?.ssl === undefined ? {} : { ssl: options.security.ssl }),
+    ...(options.security?.sasl === undefined ? {} : { sasl: options.security.sasl }),
     logLevel: logLevel.WARN,
     logCreator:
       () =>

@@ -7,6 +7,7 @@ import { ConsumerHealth } from '../kafka/consumer-health';
 import { DeadLetterPublisher } from '../kafka/dead-letter-publisher';
 import { ensureTopics } from '../kafka/ensure-topics';
 import { createKafka } from '../kafka/kafka-client';
+import { kafkaSecurity } from '../kafka/kafka-security';
 import { topicNames, topicSpecs, type TopicNames } from '../kafka/topics';
 import { installGracefulShutdown, type ShutdownStep } from '../lifecycle/graceful-shutdown';
 import { createLogger, type Logger } from '../logging/logger';
@@ -59,7 +60,7 @@ export async function startServiceRuntime(name: string, config: CommonConfig, op
   const metrics = new ServiceMetrics(name);
   const schemaRegistry = config.schemaRegistryUrl === '' ? null : RegistryWriterSchemas.connect(config.schemaRegistryUrl);
   useWriterSchemaSource(schemaRegistry);
-  const kafka = createKafka({ clientId: instanceId, brokers: config.kafkaBrokers, logger });
+  const kafka = createKafka({ clientId: instanceId, brokers: config.kafkaBrokers, logger, security: kafkaSecurity(config) });
   const topics = topicNames(config.topicPrefix);
   const startupStep = <T>(what: string, step: () => Promise<T>): Promise<T> =>
     retryUntilDeadline(what, step, { deadlineMs: config.startupDeadlineMs, logger });
@@ -79,7 +80,7 @@ export async function startServiceRuntime(name: string, config: CommonConfig, op
 
   const producer = new BatchingProducer(kafka, { onSent: (topic, count) => metrics.producedMessages.inc({ topic }, count) });
   await startupStep('connect producer', () => producer.connect());
-  const redis = createRedis(config.redisUrl, logger, { commandTimeoutMs: config.redisCommandTimeoutMs });
+  const redis = createRedis(config.redisUrl, logger, { commandTimeoutMs: config.redisCommandTimeoutMs, tlsCaFile: config.redisTlsCaFile, password: config.redisPassword });
   const consumerHealth = new ConsumerHealth();
   const readiness = new Map<string, () => boolean>([
     ['redis', () => redis.status === 'ready'],

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IHeaders, Kafka, RecordMetadata } from 'kafkajs';
-import { createKafka, ensureTopics, topicSpecs, type AvroCodec, type EnsureTopicsResult } from '@rec/shared';
+import { createKafka, ensureTopics, kafkaSecurity, readCommonConfig, topicSpecs, type AvroCodec, type EnsureTopicsResult } from '@rec/shared';
 import { kafkaBrokers } from './infra-endpoints';
 import { testLogger } from './test-logger';
 import type { TestNamespace } from './test-namespace';
@@ -34,7 +34,8 @@ export interface ConsumeOptions {
 
 /** A kafkajs client on the test broker, logging through a quiet test logger. */
 export function createTestKafka(clientId = 'test'): Kafka {
-  return createKafka({ clientId, brokers: kafkaBrokers().split(','), logger: testLogger(clientId) });
+  // TLS and SASL from the same variables the services read (KAFKA_SSL*, KAFKA_SASL*): a secured run tests the same way.
+  return createKafka({ clientId, brokers: kafkaBrokers().split(','), logger: testLogger(clientId), security: kafkaSecurity(readCommonConfig(process.env)) });
 }
 
 /** Creates every topic of the system (and its .dlq) under the namespace's prefix; event topics get `partitions`. */

@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { createKafka, createLogger, readCommonConfig, topicNames } from '@rec/shared';
+import { createKafka, createLogger, kafkaSecurity, readCommonConfig, topicNames } from '@rec/shared';
 import type { Estimate } from './estimators';
 import { evaluateTarget, type TargetEvaluation } from './evaluate-target';
 import { readLoggedRun } from './kafka-log-reader';
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const common = readCommonConfig();
   const logger = createLogger('simulator-ope');
-  const kafka = createKafka({ clientId: 'simulator-ope', brokers: common.kafkaBrokers, logger });
+  const kafka = createKafka({ clientId: 'simulator-ope', brokers: common.kafkaBrokers, logger, security: kafkaSecurity(common) });
   const topics = topicNames(common.topicPrefix);
 
   const run = await readLoggedRun(kafka, topics, logger);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, formatSettingValue, readSettings } from '@rec/shared';
+import { ConfigError, displaySettingValue, formatSettingValue, readSettings } from '@rec/shared';
 import type { Command, CommandIo } from '../command';
 import { REPO_ROOT } from '../repo-root';
 import { ROLES, crossServiceViolations, type Role } from './cross-service-constraints';
@@ -45,7 +45,7 @@ function rowsOf(environment: NodeJS.ProcessEnv, groupName: string | undefined): 
         group: group.name,
         variable: declared.env,
         default: formatSettingValue(declared.default),
-        value: key in values ? formatSettingValue(values[key]) : `(invalid: ${environment[declared.env] ?? ''})`,
+        value: key in values ? displaySettingValue(declared, values[key]) : `(invalid: ${declared.kind === 'string' && declared.secret === true ? '***' : (environment[declared.env] ?? '')})`,
         set: environment[declared.env] !== undefined,
         description: declared.description,
       });
