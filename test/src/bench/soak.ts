@@ -1,0 +1,91 @@
+/**
+ * A soak: every service under a steady 1,000 requests per second for 30 minutes, one line of figures per
+ * minute, written to <results>/soak.json.
+ *
+ *   node test/dist/bench/soak.js [--quick]        (SOAK_MINUTES, default 30; quick: 2 minutes of 20 s)
+ *
+ * All four services run as child processes with default settings; the platform of the benchmarks offers
+ * the load and answers every action with impressions and some clicks. Per minute: each service's RSS,
+ * Redis used_memory (the whole Redis: run it alone), the consumer lag each service reports
+ * (rec_consumer_lag_messages, summed), and the error lines (pino level >= 50) each service logged in that
+ * minute. "Flat after warm-up" is checked as RSS growth from the end of minute 5 to the last minute
+ * (at most 10%) and error lines after warm-up (none expected).
+ */
+import * as fs from 'node:fs';
+import { readBenchOptions } from './bench-options';
+import { runBench, type BenchContext } from './bench-context';
+import { benchCatalog, publishCatalog } from './bench-catalog';
+import { atMost, printTable, printTargets, runConditions, writeResults } from './bench-report';
+import { round } from './bench-stats';
+import { startAllServices } from './bench-services';
+import type { ChildService } from './child-service';
+import { PlatformLoad } from './platform-load';
+import { sleep } from '../harness';
+
+const RATE = 1_000;
+const USERS = 2_000;
+const CATALOG_SIZE = 1_000;
+const MiB = 1024 * 1024;
+
+/** Error lines (pino level 50 or 60) in a service's log so far. */
+function errorLines(child: ChildService): number {
+  try {
+    return fs.readFileSync(child.logPath, 'utf8').split('\n').filter((line) => /"level":(50|60)/.test(line)).length;
+  } catch {
+    return 0;
+  }
+}
+
+async function main(ctx: BenchContext): Promise<void> {
+  const minuteMs = ctx.options.quick ? 20_000 : 60_000;
+  const minutes = ctx.options.quick ? 2 : Number(process.env.SOAK_MINUTES ?? 30);
+  const warmupMinutes = Math.min(5, Math.max(1, minutes - 1));
+  await publishCatalog(ctx.producer, ctx.ns.topics.catalog, benchCatalog(CATALOG_SIZE));
+  const services = await startAllServices(ctx);
+  const named: Record<string, ChildService> = { 'parameter-server': services.parameterServer, learner: services.learner, joiner: services.joiner, actor: services.actor };
+  const load = new PlatformLoad({ kafka: ctx.kafka, producer: ctx.producer, topics: ctx.ns.topics, ratePerSec: RATE, users: USERS, impressionsPerSlate: 3, clickProbability: 0.1 });
+  ctx.onCleanup(() => load.stop());
+  console.log(`soak: ${RATE} requests/s from ${USERS} users for ${minutes} "minutes" of ${minuteMs / 1000} s`);
+  await load.start(minutes * minuteMs);
+  const startedAt = Date.now();
+  const rows: Record<string, number | null>[] = [];
+  let errorsBefore = Object.fromEntries(Object.entries(named).map(([name, child]) => [name, errorLines(child)]));
+  for (let minute = 1; minute <= minutes; minute += 1) {
+    await sleep(Math.max(0, startedAt + minute * minuteMs - Date.now()));
+    for (const [name, child] of Object.entries(named)) if (!child.running) throw new Error(`${name} exited during the soak (log: ${child.logPath})`);
+    const redisMemory = Number(/used_memory:(\d+)/.exec(await ctx.redis.info('memory'))?.[1] ?? Number.NaN);
+    const lag: Record<string, number> = {};
+    for (const [name, child] of Object.entries(named)) lag[name] = await child.metric('rec_consumer_lag_messages').catch(() => Number.NaN);
+    const errorsNow = Object.fromEntries(Object.entries(named).map(([name, child]) => [name, errorLines(child)]));
+    const row: Record<string, number | null> = { minute, requestsSent: load.requestsSent, actionsReceived: load.actionsReceived, redisMiB: round(redisMemory / MiB, 1) };
+    for (const [name, child] of Object.entries(named)) {
+      const rss = child.rssBytes();
+      row[`${name}RssMiB`] = rss === null ? null : round(rss / MiB, 1);
+      row[`${name}Lag`] = lag[name];
+      row[`${name}Errors`] = errorsNow[name] - errorsBefore[name];
+    }
+    errorsBefore = errorsNow;
+    rows.push(row);
+    console.log(`  minute ${minute}: ${JSON.stringify(row)}`);
+  }
+  await load.finished;
+  const after = rows.filter((row) => Number(row.minute) > warmupMinutes);
+  const at = (minute: number) => rows.find((row) => row.minute === minute);
+  const targets = Object.keys(named).map((name) => {
+    const early = Number(at(warmupMinutes)?.[`${name}RssMiB`]);
+    const late = Number(rows.at(-1)?.[`${name}RssMiB`]);
+    return atMost(`${name} RSS growth %, minute ${warmupMinutes} -> ${minutes}`, Number.isFinite(early) && Number.isFinite(late) ? round(((late - early) / early) * 100, 1) : null, 10, ' %');
+  });
+  targets.push(atMost('error lines after warm-up, all services', after.reduce((sum, row) => sum + Object.keys(named).reduce((inner, name) => inner + Number(row[`${name}Errors`]), 0), 0), 0));
+  printTable('soak: per minute', rows);
+  printTargets(targets);
+  const file = writeResults(ctx.options, 'soak', {
+    benchmark: 'soak',
+    ...runConditions(ctx.options, { ratePerSec: RATE, users: USERS, minutes, minuteSeconds: minuteMs / 1000, warmupMinutes, method: 'per minute: VmRSS, Redis used_memory, rec_consumer_lag_messages (summed per service), error log lines logged in that minute' }),
+    rows,
+    targets,
+  });
+  console.log(`\nwrote ${file}`);
+}
+
+runBench('soak', readBenchOptions(), main);
