@@ -121,13 +121,16 @@ async function main(): Promise<void> {
     const plaintext = spawnSync(process.execPath, ['shared/dist/cli/ensure-topics.js'], { cwd: REPO_ROOT, env: { ...process.env, KAFKA_BROKERS: `127.0.0.1:${saslPort}`, TOPIC_PREFIX: 'secured-plain.' }, encoding: 'utf8', timeout: 120_000 });
     if (plaintext.status === 0) failures.push('a plaintext client without SASL was accepted');
     else log('plaintext client without SASL refused');
-    const noAuth = new Redis(`rediss://127.0.0.1:${redisTlsPort}`, { tls: { ca: [fs.readFileSync(certs.ca, 'utf8')] }, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    // Over TLS (the handshake succeeds), without the password: the command must be refused with NOAUTH.
+    const noAuth = new Redis(`rediss://127.0.0.1:${redisTlsPort}`, { tls: { ca: [fs.readFileSync(certs.ca, 'utf8')] }, lazyConnect: true, enableReadyCheck: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
     try {
       await noAuth.connect();
       await noAuth.set('secured-run:probe', '1');
       failures.push('Redis accepted a write without the password');
     } catch (error) {
-      log(`Redis without the password refused: ${(error as Error).message.slice(0, 80)}`);
+      const message = (error as Error).message;
+      if (/NOAUTH/.test(message)) log(`Redis without the password refused: ${message.slice(0, 80)}`);
+      else failures.push(`Redis without the password failed otherwise than NOAUTH (TLS?): ${message}`);
     } finally {
       noAuth.disconnect();
     }
