@@ -49,9 +49,11 @@ export * from './redis/decision-counter';
 export * from './catalog/catalog-follower';
 export * from './util/seeded-random';
 export * from './policy/epsilon-greedy-marginals';
+export * from './policy/top-indices';
 /** The client types services need in signatures, so a service depends on @rec/shared alone. */
 export type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 export type { Counter, Gauge, Histogram } from 'prom-client';
 export * from './kafka/consumer-health';
 export * from './retry/backoff';
 export * from './retry/retry-until-deadline';
+export * from './weights/row-sparse-gradient';

@@ -11,6 +11,8 @@ export class CatalogScorer {
   private cacheKey = '';
   private itemEmbeddingsT: tf.Tensor2D | null = null;
   private itemBiases: tf.Tensor1D | null = null;
+  /** The item embeddings as unit rows on the host, [items * width], for similarity (read lazily). */
+  private unitRows: { key: string; width: number; values: Float32Array } | null = null;
 
   constructor(private readonly network: QNetwork) {}
 
@@ -30,6 +32,30 @@ export class CatalogScorer {
     } finally {
       q.dispose();
     }
+  }
+
+  /**
+   * Cosine similarity of two available items (rows of `items`) in the network's own item embedding
+   * [g(x); e]: items the model treats alike are alike here, whatever their published features.
+   */
+  similarity(items: AvailableItems, weightsVersion: number, a: number, b: number): number {
+    this.refreshItemSide(items, weightsVersion);
+    if (this.unitRows?.key !== this.cacheKey) {
+      const [width, count] = this.itemEmbeddingsT!.shape;
+      const transposed = this.itemEmbeddingsT!.dataSync() as Float32Array;
+      const values = new Float32Array(count * width);
+      for (let item = 0; item < count; item += 1) {
+        let norm = 0;
+        for (let column = 0; column < width; column += 1) norm += transposed[column * count + item] ** 2;
+        const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+        for (let column = 0; column < width; column += 1) values[item * width + column] = transposed[column * count + item] * scale;
+      }
+      this.unitRows = { key: this.cacheKey, width, values };
+    }
+    const { width, values } = this.unitRows;
+    let dot = 0;
+    for (let column = 0; column < width; column += 1) dot += values[a * width + column] * values[b * width + column];
+    return dot;
   }
 
   /** Drops the cached item side (after a weights swap). */

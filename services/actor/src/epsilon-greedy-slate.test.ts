@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { seededRandom as seeded } from '@rec/shared';
-import { epsilonGreedySlate, topIndices } from './epsilon-greedy-slate';
+import { topIndices } from '@rec/shared';
+import { epsilonGreedySlate } from './epsilon-greedy-slate';
 
 /** A scripted random source: returns the given numbers in order. */
 function scripted(...values: number[]): () => number {

@@ -1,4 +1,4 @@
-import { epsilonGreedyMarginals, type SlateMarginals } from '@rec/shared';
+import { epsilonGreedyMarginals, topIndices, type SlateMarginals } from '@rec/shared';
 
 /** One filled slate position: which candidate, with what probability, and whether exploration put it there. */
 export interface SlatePick {
@@ -10,6 +10,14 @@ export interface SlatePick {
   explored: boolean;
 }
 
+/** A deterministic reordering of the greedy order over a pool of the best-scoring candidates. */
+export interface DiverseGreedyOrder {
+  /** Candidates (best scores first) the reordering chooses among. */
+  poolSize: number;
+  /** The pool reordered; its first `size` entries are the greedy slate. */
+  reorder: (pool: number[], size: number) => number[];
+}
+
 /**
  * An epsilon-greedy slate, position by position (docs/contract.md, rec.actions.v1): with probability 1 - epsilon the
  * highest-scoring remaining candidate (ties: the lower index), with probability epsilon a uniformly random
@@ -17,7 +25,9 @@ export interface SlatePick {
  * request), from its greedy rank (see epsilonGreedyMarginals); the per-step probability
  * (1 - epsilon) * [best remaining] + epsilon / |remaining| is not what the contract logs.
  * `scores[i]` scores candidate i; `excluded` lists candidates that may not be shown (e.g. the item being
- * viewed); `random()` returns uniform numbers in [0, 1).
+ * viewed); `random()` returns uniform numbers in [0, 1). `diversity`, when given, reorders the greedy
+ * order of a pool of the best-scoring candidates (e.g. by maximal marginal relevance); the reordering
+ * must be deterministic, so the greedy order stays fixed and the marginals exact.
  */
 export function epsilonGreedySlate(
   scores: ArrayLike<number>,
@@ -25,14 +35,16 @@ export function epsilonGreedySlate(
   epsilon: number,
   random: () => number,
   excluded: readonly number[] = [],
+  diversity?: DiverseGreedyOrder,
 ): SlatePick[] {
   // The few candidates already placed or excluded: a short list beats a catalog-sized mask per request.
   const taken: number[] = [...excluded];
   const available = scores.length - excluded.length;
   const size = Math.min(slateSize, available);
-  const ranked = topIndices(scores, size + excluded.length);
+  const pool = topIndices(scores, Math.max(size, diversity?.poolSize ?? 0) + excluded.length).filter((candidate) => !excluded.includes(candidate));
+  const ranked = diversity === undefined ? pool : diversity.reorder(pool, size);
   // Greedy ranks among the showable candidates; anything outside the top `size` shares one marginal.
-  const greedyRank = new Map(ranked.filter((candidate) => !excluded.includes(candidate)).map((candidate, rank) => [candidate, rank]));
+  const greedyRank = new Map(ranked.slice(0, size).map((candidate, rank) => [candidate, rank]));
   const marginals = marginalsFor(available, size, epsilon);
   let bestPointer = 0;
   const picks: SlatePick[] = [];
@@ -61,29 +73,4 @@ function marginalsFor(candidates: number, slateSize: number, epsilon: number): S
   const value = epsilonGreedyMarginals(candidates, slateSize, epsilon);
   lastMarginals = { epsilon, value };
   return value;
-}
-
-/**
- * The indices of the `k` highest scores, best first (ties: lower index first). One pass with a small
- * sorted buffer: O(n) for the small k of a slate.
- */
-export function topIndices(scores: ArrayLike<number>, k: number): number[] {
-  if (k <= 0) return [];
-  const top = new Int32Array(k);
-  let filled = 0;
-  // The k-th best score so far, once k are held: most scores lose to it in one comparison.
-  let threshold = Number.NEGATIVE_INFINITY;
-  for (let index = 0; index < scores.length; index += 1) {
-    const score = scores[index];
-    if (filled === k && !(score > threshold)) continue;
-    let slot = filled === k ? k - 1 : filled;
-    while (slot > 0 && score > scores[top[slot - 1]]) {
-      top[slot] = top[slot - 1];
-      slot -= 1;
-    }
-    top[slot] = index;
-    if (filled < k) filled += 1;
-    if (filled === k) threshold = scores[top[k - 1]];
-  }
-  return Array.from(top.subarray(0, filled));
 }

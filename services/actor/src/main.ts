@@ -103,6 +103,7 @@ export async function startActor(config: ActorConfig, options: RuntimeOptions = 
     actionsTopic: topics.actions,
     epsilon: { start: config.epsilonStart, end: config.epsilonEnd, decayDecisions: config.epsilonDecayDecisions },
     decisions: new DecisionCounter(redis, keys, config.common.modelId),
+    diversityPenalty: config.diversityPenalty,
     random: seededRandom(config.seed ^ process.pid),
     maxRequestAgeMs: config.maxRequestAgeMs,
     slowAnswerLogMs: config.slowAnswerLogMs,

@@ -16,6 +16,8 @@ export interface ScoringPolicy {
   modelVersion(): number;
   /** The policy's own exploration rate, or null to follow the actor's epsilon schedule. */
   fixedEpsilon(): number | null;
+  /** How alike two available items (rows of `items`) are, in [-1, 1], for diverse slates; absent: no notion of it. */
+  similarity?(items: AvailableItems, a: number, b: number): number;
 }
 
 /** The Double-DQN policy: Q-values from the current weights, which are swapped in as they arrive. */
@@ -41,6 +43,10 @@ export class DqnPolicy implements ScoringPolicy {
 
   modelVersion(): number {
     return this.version;
+  }
+
+  similarity(items: AvailableItems, a: number, b: number): number {
+    return this.scorer.similarity(items, this.version, a, b);
   }
 
   fixedEpsilon(): null {

@@ -1,6 +1,5 @@
 import {
   STATE_DIM,
-  encodeState,
   floatsToBytes,
   codecs,
   ValidationError,
@@ -10,17 +9,15 @@ import {
   type LiveCatalog,
   type RecommendationAction,
   type RecommendationRequest,
-  type RecommendedItem,
   type RequestStateStore,
   type UserHistoryStore,
-  type AvailableItems,
   type DecisionCounter,
   type Logger,
 } from '@rec/shared';
 import type { ActorMetrics } from './actor-metrics';
-import { epsilonGreedySlate, type SlatePick } from './epsilon-greedy-slate';
 import { epsilonAt } from './epsilon-schedule';
 import type { ScoringPolicy } from './scoring-policy';
+import { SlateDecider } from './slate-decider';
 
 export interface SlateServerDeps {
   policy: ScoringPolicy;
@@ -32,6 +29,8 @@ export interface SlateServerDeps {
   metrics: ActorMetrics;
   actionsTopic: string;
   epsilon: { start: number; end: number; decayDecisions: number };
+  /** Maximal-marginal-relevance penalty of the greedy order (0: by score alone). */
+  diversityPenalty: number;
   /** The model's decision count across actors: the epsilon schedule's clock. */
   decisions: DecisionCounter;
   random: () => number;
@@ -62,11 +61,12 @@ export interface SlateServerDeps {
  * rec_actor_request_to_action_seconds counts from the `timestamp` field (the platform's clock).
  */
 export class SlateServer {
-  private stateBuffer = new Float32Array(0);
+  private readonly decider: SlateDecider;
   private readonly now: () => number;
 
   constructor(private readonly deps: SlateServerDeps) {
     this.now = deps.now ?? Date.now;
+    this.decider = new SlateDecider(deps.policy, deps.catalog, deps.random, deps.diversityPenalty);
   }
 
   async serve(batchRecords: ConsumedRecord<RecommendationRequest>[]): Promise<void> {
@@ -81,30 +81,19 @@ export class SlateServer {
       deps.histories.readMany(requests.map((request) => request.userId)),
       fixedEpsilon === null ? deps.decisions.reserve(requests.length) : Promise.resolve(0),
     ]);
-
     const batch = requests.length;
-    if (this.stateBuffer.length < batch * STATE_DIM) this.stateBuffer = new Float32Array(batch * STATE_DIM);
-    const states = this.stateBuffer.subarray(0, batch * STATE_DIM);
-    requests.forEach((request, index) => encodeState(request, histories[index], deps.catalog.vectorOf, states, index * STATE_DIM));
-
-    const items = deps.catalog.available();
-    const scores = deps.policy.score(states, batch, items);
+    const { actions, states } = this.decider.decide(requests, histories, (index) => epsilonAt(decisionsBefore + index, deps.epsilon), Date.now());
     const modelVersion = deps.policy.modelVersion();
 
-    const actions: RecommendationAction[] = [];
     const unservable: Promise<void>[] = [];
-    requests.forEach((request, index) => {
-      const epsilon = fixedEpsilon ?? epsilonAt(decisionsBefore + index, deps.epsilon);
-      const row = scores.subarray(index * items.ids.length, (index + 1) * items.ids.length);
-      const slate = this.formSlate(request, items, row, epsilon);
-      actions.push({ requestId: request.requestId, userId: request.userId, timestamp: Date.now(), items: slate, modelVersion, epsilon, policy: deps.policy.name });
-      deps.metrics.recordDecision(deps.policy.name, slate, epsilon);
-      if (slate.length === 0) {
+    actions.forEach((action, index) => {
+      deps.metrics.recordDecision(deps.policy.name, action.items, action.epsilon);
+      if (action.items.length === 0) {
         const record = records[index];
         unservable.push(
           deps.deadLetters.publish(
             { topic: record.topic, partition: record.partition, offset: record.offset, key: record.raw.key, value: record.raw.value, headers: record.raw.headers },
-            new ValidationError(`no servable candidate for request ${request.requestId}`, 'no-candidates'),
+            new ValidationError(`no servable candidate for request ${action.requestId}`, 'no-candidates'),
           ),
         );
       }
@@ -170,37 +159,5 @@ export class SlateServer {
         'slow answers',
       );
     }
-  }
-
-  private formSlate(request: RecommendationRequest, items: AvailableItems, row: Float32Array, epsilon: number): RecommendedItem[] {
-    const { random } = this.deps;
-    const toItem = (itemIndex: number, score: number, pick: SlatePick): RecommendedItem => ({
-      itemId: items.ids[itemIndex],
-      position: pick.position,
-      score,
-      propensity: pick.propensity,
-      explored: pick.explored,
-    });
-    if (request.candidateItemIds === null) {
-      // The whole available catalog: pick straight from the score row; only the viewed item is excluded.
-      const context = request.contextItemId === null ? undefined : items.rowOf.get(request.contextItemId);
-      const picks = epsilonGreedySlate(row, request.slateSize, epsilon, random, context === undefined ? [] : [context]);
-      return picks.map((pick) => toItem(pick.candidate, row[pick.candidate], pick));
-    }
-    const candidates = this.candidateRows(request, items);
-    const candidateScores = Float32Array.from(candidates, (rowIndex) => row[rowIndex]);
-    return epsilonGreedySlate(candidateScores, request.slateSize, epsilon, random).map((pick) =>
-      toItem(candidates[pick.candidate], candidateScores[pick.candidate], pick),
-    );
-  }
-
-  /** Rows of the catalog matrix a request with explicit candidates may get: available, listed, not the viewed item. */
-  private candidateRows(request: RecommendationRequest, items: AvailableItems): number[] {
-    const rows = new Set<number>();
-    for (const itemId of request.candidateItemIds ?? []) {
-      const rowIndex = items.rowOf.get(itemId);
-      if (rowIndex !== undefined && itemId !== request.contextItemId) rows.add(rowIndex);
-    }
-    return [...rows];
   }
 }

@@ -3,6 +3,8 @@ import {
   checksumOf,
   codecs,
   floatsToBytes,
+  isRowSparse,
+  packRowSparse,
   type BatchingProducer,
   type ConsumedRecord,
   type LiveCatalog,
@@ -136,12 +138,15 @@ export class DoubleDqnLearner {
     const result = doubleDqnGradients(online, target, batch, candidates.tensor, {
       huberDelta: config.huberDelta,
       maxGradNorm: config.maxGradNorm,
+      bootstrapSlateSize: config.bootstrapSlateSize,
     });
     if (candidates.disposable) candidates.tensor.dispose();
     replay.updatePriorities(batch.slots, result.tdErrors);
     limiter.recordSamples(batch.size);
 
-    const gradients = Buffer.from(floatsToBytes(result.gradients));
+    // Per-item tables travel as the rows this batch touched (a few hundred of thousands), the rest dense.
+    const sparse = online.layout.some(isRowSparse);
+    const gradients = Buffer.from(floatsToBytes(sparse ? packRowSparse(result.gradients, online.layout) : result.gradients));
     const send = this.deps.producer
       .send(this.deps.updatesTopic, {
         key: this.deps.config.common.modelId,
@@ -158,6 +163,7 @@ export class DoubleDqnLearner {
           meanQ: result.meanQ,
           newestSampleTimestamp: batch.newestFeedbackAt > 0 ? batch.newestFeedbackAt : null,
           timestamp: Date.now(),
+          gradientEncoding: sparse ? 'SPARSE_ROWS' : 'DENSE',
         }),
       })
       .then(() => metrics.updatesSent.inc());

@@ -3,7 +3,9 @@
  * the consumer group "<prefix>parameter-server", publishes model.weights.v1, snapshots to Redis.
  */
 import {
+  followCatalog,
   groupMembership,
+  LiveCatalog,
   codecs,
   ModelControl,
   WeightsHistory,
@@ -29,8 +31,13 @@ export async function startParameterServer(config: ParameterServerConfig, option
   const backend = await initTensorBackend(logger);
   const metrics = new ParameterServerMetrics(runtime.metrics);
   runtime.metrics.recordTensorBackend(backend);
+  const catalog = new LiveCatalog();
+  const catalogReader = followCatalog(runtime, catalog);
+  await catalogReader.start();
+  runtime.onShutdown({ name: 'catalog-reader', run: () => catalogReader.stop() });
   const server = new ParameterServer({
     config,
+    catalog,
     snapshots: new ModelSnapshotStore(redis, keys, config.common.modelId),
     history: new WeightsHistory(redis, keys, config.common.modelId),
     control: new ModelControl(redis, keys, config.common.modelId),
@@ -83,7 +90,7 @@ export async function startParameterServer(config: ParameterServerConfig, option
       [topics.modelUpdates]: (bytes) => {
         const update = codecs.modelUpdate.decode(bytes);
         try {
-          return { update, gradients: verifiedGradients(update, layoutHash) };
+          return { update, gradients: verifiedGradients(update, layoutHash, server.online.layout) };
         } catch (error) {
           metrics.rejected.inc({ reason: error instanceof RecError ? error.reason : 'invalid' });
           throw error;

@@ -6,13 +6,14 @@ import {
   type BatchingProducer,
   type ConsumedRecord,
   type LoadRequest,
+  type LiveCatalog,
   type Logger,
   type ModelControl,
   type ModelUpdate,
   type WeightsHistory,
   type WeightsRole,
 } from '@rec/shared';
-import { AdamParameterOptimizer, QNetwork } from '@rec/shared/model';
+import { AdamParameterOptimizer, CatalogNormalizer, QNetwork } from '@rec/shared/model';
 import type { ParameterServerConfig } from './config';
 import type { ModelSnapshotStore } from './model-snapshot-store';
 import type { ParameterServerMetrics } from './parameter-server-metrics';
@@ -32,6 +33,8 @@ export interface ParameterServerDeps {
   control: ModelControl;
   producer: BatchingProducer;
   weightsTopic: string;
+  /** The live catalog: the input normaliser in the weights follows its feature statistics. */
+  catalog: LiveCatalog;
   metrics: ParameterServerMetrics;
   logger: Logger;
 }
@@ -65,12 +68,14 @@ export class ParameterServer {
   /** The last weights known to be finite, restored if an update ever breaks them. */
   private lastGood: { version: number; online: Float32Array } | null = null;
   private exclusive: Promise<unknown> = Promise.resolve();
+  private readonly normalizer: CatalogNormalizer;
 
   constructor(private readonly deps: ParameterServerDeps) {
     this.online = new QNetwork(deps.config.model, 'ps-online');
     this.target = new QNetwork(deps.config.model, 'ps-target');
     this.target.copyFrom(this.online);
     this.optimizer = new AdamParameterOptimizer(this.online, deps.config.learningRate);
+    this.normalizer = new CatalogNormalizer(deps.catalog, [this.online, this.target]);
   }
 
   get currentVersion(): number {
@@ -118,6 +123,8 @@ export class ParameterServer {
     return this.serially(async () => {
       const { config, metrics } = this.deps;
       let targetSynced = false;
+      // The normaliser follows the catalog; the version it first appears in is the next one published.
+      this.normalizer.refresh();
       for (const { value, partition, offset } of records) {
         const position = Number(offset);
         if (position < (this.nextOffsets.get(partition) ?? 0)) {

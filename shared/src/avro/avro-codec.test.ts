@@ -82,6 +82,7 @@ const modelUpdate: ModelUpdate = {
   meanQ: 1.7,
   newestSampleTimestamp: null,
   timestamp: 1_700_000_002_000,
+  gradientEncoding: 'DENSE',
 };
 const modelWeights: ModelWeights = {
   modelId: 'ddqn',
@@ -218,6 +219,14 @@ describe('Avro schema evolution', () => {
     const { nextRequestId: _next, slateReward: _slate, ...oldRecord } = transition;
     const oldBytes = new AvroCodec<typeof oldRecord>(asSchema(older)).encode(oldRecord);
     assert.deepStrictEqual(toPlain(codecs.transition.readerFor(asSchema(older))(oldBytes)), { ...oldRecord, nextRequestId: null, slateReward: null });
+  });
+
+  it('reads ModelUpdate bytes from a learner that predates row-sparse gradients as DENSE', () => {
+    const current = readSchema('ModelUpdate');
+    const older = { ...current, fields: current.fields.filter((field) => field.name !== 'gradientEncoding') };
+    const { gradientEncoding: _encoding, ...oldRecord } = modelUpdate;
+    const oldBytes = new AvroCodec<typeof oldRecord>(asSchema(older)).encode(oldRecord);
+    assert.deepStrictEqual(toPlain(codecs.modelUpdate.readerFor(asSchema(older))(oldBytes)), { ...oldRecord, gradientEncoding: 'DENSE' });
   });
 
   it('skips a field a newer writer added', () => {

@@ -45,7 +45,12 @@ export interface ModelUpdate {
   meanQ: number;
   newestSampleTimestamp: number | null;
   timestamp: number;
+  /** DENSE: the flat gradient; SPARSE_ROWS: per-item tables as their non-zero rows (packRowSparse). */
+  gradientEncoding: GradientEncoding;
 }
+
+export const GRADIENT_ENCODINGS = ['DENSE', 'SPARSE_ROWS'] as const;
+export type GradientEncoding = (typeof GRADIENT_ENCODINGS)[number];
 
 export const WEIGHTS_ROLES = ['ONLINE', 'TARGET'] as const;
 export type WeightsRole = (typeof WEIGHTS_ROLES)[number];

@@ -27,10 +27,11 @@ export class AdamParameterOptimizer {
     }
     tf.tidy(() => {
       let offset = 0;
-      const named = this.network.variables.map((variable, index) => {
-        const tensor = tf.tensor(flatGradients.subarray(offset, offset + variable.size), this.network.layout[index].shape);
+      const named: { name: string; tensor: tf.Tensor }[] = [];
+      this.network.variables.forEach((variable, index) => {
+        // The normalisers are set by their owner, never moved by the optimizer.
+        if (variable.trainable) named.push({ name: variable.name, tensor: tf.tensor(flatGradients.subarray(offset, offset + variable.size), this.network.layout[index].shape) });
         offset += variable.size;
-        return { name: variable.name, tensor };
       });
       this.optimizer.applyGradients(named);
     });

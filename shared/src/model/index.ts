@@ -7,3 +7,4 @@ export * from './adam-parameter-optimizer';
 export * from './score-explanation';
 export * from './layers-model-export';
 export * from './layers-model-files';
+export * from './catalog-normalizer';

@@ -1,17 +1,23 @@
 import { parameterLayout, POSITION_TERMS, type QNetworkSpec } from './q-network';
 
 /**
- * Why Q(s, a) = <f(s), g(a)> + b(a) has the value it has, split exactly into parts that add up to it:
+ * Why Q(s, a) = <f(s), [g(x_a); e_a]> + b(x_a) + beta_a has the value it has, split exactly into parts that
+ * add up to it:
  *
  *   score       = interaction + itemBias
  *   interaction = sum(byStateFeature) + stateTowerBias   (the state's side: which of the user's features pull)
  *               = sum(byItemFeature) + itemEmbeddingBias  (the item's side: which of the item's features pull)
  *   itemBias    = sum(itemBiasByFeature) + itemBiasConstant (the item's learned bias, independent of the user)
  *
+ * Features enter as the network sees them, normalised by the statistics in the weights (so a feature's
+ * contribution is measured from its catalog mean). The item's identity slot (its last position) carries
+ * what the model learned about the item itself: in byItemFeature its own embedding row's interaction
+ * <f(s), e_a>, in itemBiasByFeature its own bias beta_a.
+ *
  * The state tower is a ReLU network, so around a given state it is exactly linear: f(s) = J s + c, with J
- * and c fixed by which units are active. byStateFeature[i] = s_i (Jᵀ g(a))_i and stateTowerBias = <c, g(a)>
- * are exact, not approximations. The position term p(k) is learned in training only (serving ranks by Q
- * alone), so it is reported beside the score, not in it.
+ * and c fixed by which units are active. byStateFeature[i] = s_i (Jᵀ [g; e])_i and stateTowerBias =
+ * <c, [g; e]> are exact, not approximations. The position term p(k) is learned in training only (serving
+ * ranks by Q alone), so it is reported beside the score, not in it.
  */
 export interface ScoreExplanation {
   score: number;
@@ -80,37 +86,55 @@ export function explainScore(spec: QNetworkSpec, weights: Float32Array, state: F
   const p = parametersOf(spec, weights);
   const get = (name: string) => p.get(name)!.values;
   const [h1, h2, embedding] = spec.hiddenSizes;
+  const features = spec.itemDim - 1;
+  const idDim = spec.itemIdBuckets > 0 ? spec.itemIdDim : 0;
+  const width = embedding + idDim;
+
+  // Inputs as the network sees them: normalised by the statistics in the weights.
+  const stateMean = get('normalizer/state/mean');
+  const stateScale = get('normalizer/state/scale');
+  const itemMean = get('normalizer/item/mean');
+  const itemScale = get('normalizer/item/scale');
+  const s = Float64Array.from(state, (value, index) => (value - stateMean[index]) * stateScale[index]);
+  const x = Float64Array.from({ length: features }, (_, index) => (item[index] - itemMean[index]) * itemScale[index]);
 
   // The state tower, remembering which units are active.
-  const z1 = dense(state, get('state/dense1/kernel'), get('state/dense1/bias'), h1);
+  const z1 = dense(s, get('state/dense1/kernel'), get('state/dense1/bias'), h1);
   const a1 = z1.map((value) => Math.max(0, value));
   const z2 = dense(a1, get('state/dense2/kernel'), get('state/dense2/bias'), h2);
   const a2 = z2.map((value) => Math.max(0, value));
-  const f = dense(a2, get('state/dense3/kernel'), get('state/dense3/bias'), embedding);
+  const f = dense(a2, get('state/dense3/kernel'), get('state/dense3/bias'), width);
 
-  // The item side.
-  const g = dense(item, get('item/embedding/kernel'), get('item/embedding/bias'), embedding);
+  // The item side: [g(x); e] and b(x) + beta.
+  const gFeatures = dense(x, get('item/embedding/kernel'), get('item/embedding/bias'), embedding);
+  const row = idDim > 0 ? (item[features] & (spec.itemIdBuckets - 1)) : -1;
+  const own = idDim > 0 ? get('item/id/embedding').subarray(row * idDim, (row + 1) * idDim) : new Float32Array(0);
+  const ownBias = idDim > 0 ? get('item/id/bias')[row] : 0;
+  const g = Float64Array.from([...gFeatures, ...own]);
   const itemBiasKernel = get('item/bias/kernel');
   const itemBiasConstant = get('item/bias/bias')[0];
-  const itemBiasByFeature = Float64Array.from(item, (x, j) => x * itemBiasKernel[j]);
+  const itemBiasByFeature = Float64Array.from({ length: spec.itemDim }, (_, j) => (j < features ? x[j] * itemBiasKernel[j] : ownBias));
   const itemBias = itemBiasByFeature.reduce((a, b) => a + b, 0) + itemBiasConstant;
   const interaction = dot(f, g);
 
-  // State side: the tower's local linear map, applied backwards to g.
+  // State side: the tower's local linear map, applied backwards to [g; e].
   const v2 = backward(get('state/dense3/kernel'), g, h2).map((value, index) => (z2[index] > 0 ? value : 0));
   const v1 = backward(get('state/dense2/kernel'), v2, h1).map((value, index) => (z1[index] > 0 ? value : 0));
   const w = backward(get('state/dense1/kernel'), v1, spec.stateDim);
-  const byStateFeature = Float64Array.from(state, (s, i) => s * w[i]);
+  const byStateFeature = Float64Array.from(s, (value, i) => value * w[i]);
   // The bias path c: the tower's output for a zero input with the same units active.
   const c1 = Float64Array.from(get('state/dense1/bias'), (value, index) => (z1[index] > 0 ? value : 0));
   const c2 = dense(c1, get('state/dense2/kernel'), get('state/dense2/bias'), h2).map((value, index) => (z2[index] > 0 ? value : 0));
-  const c = dense(c2, get('state/dense3/kernel'), get('state/dense3/bias'), embedding);
+  const c = dense(c2, get('state/dense3/kernel'), get('state/dense3/bias'), width);
   const stateTowerBias = dot(c, g);
 
-  // Item side of the interaction: g = x Wi + bi, so <f, g> = sum_j x_j (Wi f)_j + <bi, f>.
-  const wf = backward(get('item/embedding/kernel'), f, spec.itemDim);
-  const byItemFeature = Float64Array.from(item, (x, j) => x * wf[j]);
-  const itemEmbeddingBias = dot(get('item/embedding/bias'), f);
+  // Item side of the interaction: g = x Wi + bi on the first `embedding` units of f, e on the rest, so
+  // <f, [g; e]> = sum_j x_j (Wi f)_j + <bi, f> + <f_rest, e>.
+  const fFeatures = f.subarray(0, embedding);
+  const wf = backward(get('item/embedding/kernel'), fFeatures, features);
+  const ownInteraction = dot(f.subarray(embedding), own);
+  const byItemFeature = Float64Array.from({ length: spec.itemDim }, (_, j) => (j < features ? x[j] * wf[j] : ownInteraction));
+  const itemEmbeddingBias = dot(get('item/embedding/bias'), fFeatures);
 
   const positions = get('position/bias');
   return {

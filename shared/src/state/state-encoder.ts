@@ -1,6 +1,6 @@
 import type { FeedbackType, RecommendationRequest } from '../events/contract';
 import { bucketOf } from './feature-hash';
-import { ITEM_DIM } from './item-encoder';
+import { ITEM_FEATURES_DIM } from './item-encoder';
 
 /**
  * The one shared, versioned state encoder (README, How it learns). The actor builds the state with it at
@@ -16,7 +16,7 @@ import { ITEM_DIM } from './item-encoder';
  *   5 surface     one-hot: home, product, cart, search, other
  *   I + 1 context the viewed item's features and a presence flag (related-item recommendations)
  *   8 attributes  hashed "key=value" buckets of the request attributes
- * where I = ITEM_DIM.
+ * where I = ITEM_FEATURES_DIM: an item's dense features (its identity slot is never part of a state).
  */
 export const ENCODER_VERSION = 2;
 export const SURFACES = ['home', 'product', 'cart', 'search'] as const;
@@ -30,18 +30,25 @@ const FRESHNESS_MS = 30 * 60_000;
 
 const OFFSETS = (() => {
   const engaged = 0;
-  const exposed = engaged + ITEM_DIM;
-  const counts = exposed + ITEM_DIM;
+  const exposed = engaged + ITEM_FEATURES_DIM;
+  const counts = exposed + ITEM_FEATURES_DIM;
   const time = counts + 3;
   const surface = time + 4;
   const context = surface + SURFACES.length + 1;
-  const attributes = context + ITEM_DIM + 1;
+  const attributes = context + ITEM_FEATURES_DIM + 1;
   return { engaged, exposed, counts, time, surface, context, attributes, end: attributes + ATTRIBUTE_BUCKETS };
 })();
 
 export const STATE_DIM = OFFSETS.end;
 /** Where each segment of the state starts (for naming features in explanations). */
 export const STATE_OFFSETS: Readonly<typeof OFFSETS> = OFFSETS;
+
+/**
+ * Where the state holds item-feature blocks (ITEM_FEATURES_DIM floats each, in the item features' own
+ * units): the engaged mean, the exposed mean and the viewed item. The Q-network normalises these blocks
+ * with the item features' statistics.
+ */
+export const STATE_ITEM_BLOCKS: readonly number[] = [OFFSETS.engaged, OFFSETS.exposed, OFFSETS.context];
 
 /** One interaction in a user's history, newest first in Redis. */
 export interface HistoryEntry {
@@ -50,7 +57,7 @@ export interface HistoryEntry {
   timestamp: number;
 }
 
-/** Looks up an item's encoded features (ITEM_DIM floats); undefined for an item not in the catalog. */
+/** Looks up an encoded item (ITEM_DIM floats, see encodeItem); undefined for an item not in the catalog. */
 export type ItemVectorLookup = (itemId: string) => Float32Array | undefined;
 
 /** Builds the state of one request into `out` at `offset` (STATE_DIM floats). */
@@ -77,14 +84,14 @@ export function encodeState(
       engagements += 1;
       if (vector !== undefined) {
         const weight = engagedRecency * engagement;
-        for (let index = 0; index < ITEM_DIM; index += 1) out[offset + OFFSETS.engaged + index] += weight * vector[index];
+        for (let index = 0; index < ITEM_FEATURES_DIM; index += 1) out[offset + OFFSETS.engaged + index] += weight * vector[index];
         engagedWeight += weight;
       }
       engagedRecency *= RECENCY_DECAY;
     } else {
       impressions += 1;
       if (vector !== undefined) {
-        for (let index = 0; index < ITEM_DIM; index += 1) out[offset + OFFSETS.exposed + index] += exposedRecency * vector[index];
+        for (let index = 0; index < ITEM_FEATURES_DIM; index += 1) out[offset + OFFSETS.exposed + index] += exposedRecency * vector[index];
         exposedWeight += exposedRecency;
       }
       exposedRecency *= RECENCY_DECAY;
@@ -111,8 +118,8 @@ export function encodeState(
 
   const context = request.contextItemId === null ? undefined : itemVector(request.contextItemId);
   if (context !== undefined) {
-    out.set(context, offset + OFFSETS.context);
-    out[offset + OFFSETS.context + ITEM_DIM] = 1;
+    out.set(context.subarray(0, ITEM_FEATURES_DIM), offset + OFFSETS.context);
+    out[offset + OFFSETS.context + ITEM_FEATURES_DIM] = 1;
   }
 
   for (const [key, value] of Object.entries(request.attributes)) {
@@ -123,5 +130,5 @@ export function encodeState(
 
 function normalise(values: Float32Array, start: number, total: number): void {
   if (total <= 0) return;
-  for (let index = start; index < start + ITEM_DIM; index += 1) values[index] /= total;
+  for (let index = start; index < start + ITEM_FEATURES_DIM; index += 1) values[index] /= total;
 }

@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors/errors';
 import type { ModelUpdate, ModelWeights, WeightsRole } from '../events/internal';
 import { allFinite, bytesToFloats, checksumOf, floatsToBytes } from '../util/float-bytes';
+import { unpackRowSparse } from './row-sparse-gradient';
 
 /** The key of a weights record on the compacted topic: one live record per model and role. */
 export function weightsKey(modelId: string, role: WeightsRole): string {
@@ -37,6 +38,8 @@ export function verifiedWeights(record: ModelWeights, expectedLayoutHash: string
   return verifiedFloats(record.values, record.checksum, record.layoutHash, expectedLayoutHash);
 }
 
-export function verifiedGradients(update: ModelUpdate, expectedLayoutHash: string): Float32Array {
-  return verifiedFloats(update.gradients, update.checksum, update.layoutHash, expectedLayoutHash);
+/** The update's flat gradient, verified (layout, checksum, finite) and unpacked when it travelled row-sparse. */
+export function verifiedGradients(update: ModelUpdate, expectedLayoutHash: string, layout: readonly { name: string; shape: number[] }[]): Float32Array {
+  const values = verifiedFloats(update.gradients, update.checksum, update.layoutHash, expectedLayoutHash);
+  return update.gradientEncoding === 'SPARSE_ROWS' ? unpackRowSparse(values, layout) : values;
 }

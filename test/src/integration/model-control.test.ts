@@ -20,7 +20,7 @@ import {
   type ServiceRuntime,
   type Transition,
 } from '@rec/shared';
-import { loadLayersModel, tf } from '@rec/shared/model';
+import { itemRowsOf, loadLayersModel, tf } from '@rec/shared/model';
 import { openTestContext, sampleRequest, waitFor, type TestContext } from '../harness';
 import { FAST_SERVICE_ENV, ServiceStack, metricValue } from '../harness/service-stack';
 
@@ -152,15 +152,18 @@ describe('rec: model control against live services', () => {
 
     const model = await loadLayersModel(dir);
     const states = await new RequestStateStore(ctx.redis, ctx.ns.keys, 60_000).getMany(actions.map((action) => action.requestId));
-    const items = tf.tensor2d(Float32Array.from(CATALOG.flatMap((item) => Array.from(encodeItem(item)))), [ITEMS, ITEM_DIM]);
+    const itemValues = Float32Array.from(CATALOG.flatMap((item) => Array.from(encodeItem(item))));
+    const items = tf.tensor2d(itemValues, [ITEMS, ITEM_DIM]);
+    const itemRows = tf.tensor2d(itemRowsOf(readModelShapeConfig({}), itemValues), [ITEMS, 1]);
     for (const [index, action] of actions.entries()) {
       const state = bytesToFloats(states[index]!.state);
-      const scores = tf.tidy(() => (model.predict([tf.tile(tf.tensor2d(state, [1, STATE_DIM]), [ITEMS, 1]), items]) as tf.Tensor).dataSync());
+      const scores = tf.tidy(() => (model.predict([tf.tile(tf.tensor2d(state, [1, STATE_DIM]), [ITEMS, 1]), items, itemRows]) as tf.Tensor).dataSync());
       const ranked = Array.from(scores.keys()).sort((a, b) => scores[b] - scores[a]).slice(0, 10);
       assert.deepEqual(ranked.map((item) => CATALOG[item].itemId), action.items.map((item) => item.itemId), `request ${action.requestId}`);
       for (const [position, item] of action.items.entries()) assert.ok(Math.abs(scores[ranked[position]] - item.score) < 1e-4, `${item.itemId}: exported ${scores[ranked[position]]}, logged ${item.score}`);
     }
     items.dispose();
+    itemRows.dispose();
   });
 
   it('rec explain splits every served score into contributions that add up to the logged score', async () => {

@@ -109,7 +109,7 @@ describe('parameter server on the real broker', () => {
     const bytes = Buffer.from(floatsToBytes(poisoned));
     const update = (gradients: Buffer, checksum: number): ModelUpdate => ({
       updateId: randomUUID(), modelId: 'ddqn', learnerId: 'test', baseVersion: version, layoutHash: server.online.layoutHash,
-      gradients, checksum, batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(),
+      gradients, checksum, batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(), gradientEncoding: 'DENSE',
     });
     const fine = Buffer.from(floatsToBytes(new Float32Array(size)));
     await ctx.produceRecords(ctx.ns.topics.modelUpdates, codecs.modelUpdate, [update(bytes, checksumOf(bytes)), update(fine, checksumOf(fine) ^ 1)], () => 'ddqn');
@@ -128,7 +128,7 @@ describe('parameter server on the real broker', () => {
     const zeros = Buffer.from(floatsToBytes(new Float32Array(server.online.size)));
     const update: ModelUpdate = {
       updateId: randomUUID(), modelId: 'ddqn', learnerId: 'test', baseVersion: version - 3, layoutHash: server.online.layoutHash,
-      gradients: zeros, checksum: checksumOf(zeros), batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(),
+      gradients: zeros, checksum: checksumOf(zeros), batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(), gradientEncoding: 'DENSE',
     };
     await ctx.produceRecords(ctx.ns.topics.modelUpdates, codecs.modelUpdate, [update], () => 'ddqn');
     await waitFor(async () => (await metricValue(runtime, 'rec_parameter_server_updates_dropped_total', { reason: 'stale' })) === 1, { what: 'the stale update to be dropped' });
@@ -156,7 +156,7 @@ describe('parameter server on the real broker', () => {
       const zeros = Buffer.from(floatsToBytes(new Float32Array(started.values.length / 4)));
       const updates = Array.from({ length: 5 }, (_, index): ModelUpdate => ({
         updateId: randomUUID(), modelId: 'crash', learnerId: 'test', baseVersion: index, layoutHash: started.layoutHash,
-        gradients: zeros, checksum: checksumOf(zeros), batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(),
+        gradients: zeros, checksum: checksumOf(zeros), batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(), gradientEncoding: 'DENSE',
       }));
       const groupId = `${ctx.ns.topicPrefix}parameter-server`;
       const committed = async () => (await admin.fetchOffsets({ groupId, topics: [ctx.ns.topics.modelUpdates] }))[0].partitions.reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);

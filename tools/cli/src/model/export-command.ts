@@ -10,10 +10,11 @@ export const exportCommand: Command = {
   usage: `usage: rec export --out <dir> [--version <v>]
 
 Writes <dir>/model.json and <dir>/weights.bin in the TensorFlow.js LayersModel format: inputs "state"
-[batch, state dim] and "item" [batch, item dim] (the encoders in shared/src/state), output Q [batch, 1],
-the score the actors rank by. Load it with tf.loadLayersModel('file://<dir>/model.json') (tfjs-node) or
-over http. --version takes one from the weights history (default: the newest). MODEL_HIDDEN_SIZES must
-be the services'.`,
+[batch, state dim], "item" [batch, item dim] (the encoders in shared/src/state) and "itemRow" [batch, 1]
+(the item's row of the per-item table: its identity hash modulo MODEL_ITEM_ID_BUCKETS, itemRowsOf in
+@rec/shared/model), output Q [batch, 1], the score the actors rank by. Load it with
+tf.loadLayersModel('file://<dir>/model.json') (tfjs-node) or over http. --version takes one from the
+weights history (default: the newest). MODEL_HIDDEN_SIZES and MODEL_ITEM_ID_* must be the services'.`,
   async run(args, io) {
     const { values } = parseArgs({ args, options: { out: { type: 'string' }, version: { type: 'string' } } });
     if (values.out === undefined) throw Object.assign(new Error('--out <dir> is required'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });

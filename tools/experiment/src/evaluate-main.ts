@@ -1,0 +1,135 @@
+/**
+ * `npm run evaluate`: every policy on every world on held-out seeds, in process (the services' own code at
+ * simulated time, see run-experiment.ts), with 95% intervals over seeds. Writes
+ * reports/evaluate-<time>/evaluation.json and one chart per world (<world>.svg).
+ *
+ *   npm run evaluate -- [--requests 30000] [--seeds 101,102,103,104,105] [--worlds a,b] [--policies random,popularity,ddqn-gamma0,ddqn]
+ *                       [--jobs 2] [--out reports/evaluate-...] [KEY=VALUE ...]
+ *
+ * KEY=VALUE pairs are service settings applied to every run (e.g. LEARNER_N_STEP=3). Seeds 1-5 are for
+ * tuning; 101-105 (the default) are held out: no tuning run uses them. Runs already in <out>/runs are kept,
+ * so an interrupted evaluation resumes with the same --out.
+ */
+import { spawn } from 'node:child_process';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { WORLD_NAMES, renderEvaluationChart } from '@rec/simulator';
+import { EXPERIMENT_POLICIES, type ExperimentPolicy } from './run-experiment';
+import { summarizeEvaluation, type RunOutcome } from './evaluation-summary';
+
+export const HELD_OUT_SEEDS = [101, 102, 103, 104, 105];
+
+interface EvaluateOptions {
+  requests: number;
+  seeds: number[];
+  worlds: string[];
+  policies: ExperimentPolicy[];
+  jobs: number;
+  out: string;
+  env: Record<string, string>;
+}
+
+function parseOptions(args: string[]): EvaluateOptions {
+  const option = (name: string): string | undefined => {
+    const index = args.indexOf(`--${name}`);
+    return index >= 0 ? args[index + 1] : undefined;
+  };
+  const list = (name: string, fallback: string[]): string[] => option(name)?.split(',').map((value) => value.trim()).filter(Boolean) ?? fallback;
+  const policies = list('policies', [...EXPERIMENT_POLICIES]);
+  for (const policy of policies) if (!(EXPERIMENT_POLICIES as readonly string[]).includes(policy)) throw new Error(`--policies: unknown policy "${policy}" (known: ${EXPERIMENT_POLICIES.join(', ')})`);
+  const worlds = list('worlds', [...WORLD_NAMES]);
+  for (const world of worlds) if (!WORLD_NAMES.includes(world)) throw new Error(`--worlds: unknown world "${world}" (known: ${WORLD_NAMES.join(', ')})`);
+  const seeds = list('seeds', HELD_OUT_SEEDS.map(String)).map(Number);
+  if (seeds.some((seed) => !Number.isInteger(seed) || seed < 0)) throw new Error(`--seeds must be non-negative integers, got ${option('seeds')}`);
+  const requests = Number(option('requests') ?? 30_000);
+  if (!Number.isInteger(requests) || requests < 100) throw new Error(`--requests must be an integer >= 100, got ${option('requests')}`);
+  const jobs = Number(option('jobs') ?? os.cpus().length);
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const env = Object.fromEntries(args.filter((arg) => /^[A-Z][A-Z0-9_]*=/.test(arg)).map((arg) => [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]));
+  return { requests, seeds, worlds, policies: policies as ExperimentPolicy[], jobs: Math.max(1, jobs), out: option('out') ?? path.join('reports', `evaluate-${stamp}`), env };
+}
+
+/** Runs one experiment in a child process (one tensor backend per process, and runs side by side). */
+function runChild(world: string, policy: ExperimentPolicy, seed: number, options: EvaluateOptions, resultFile: string): Promise<void> {
+  const script = path.join(__dirname, 'experiment-main.js');
+  const settings = Object.entries({ SIM_WORLD: world, ...options.env }).map(([key, value]) => `${key}=${value}`);
+  const args = [script, '--policy', policy, '--seed', String(seed), '--requests', String(options.requests), '--out', resultFile, ...settings];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${world}/${policy}/seed ${seed} failed (exit ${code}): ${stderr.trim().slice(-2000)}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const runsDir = path.join(options.out, 'runs');
+  await mkdir(runsDir, { recursive: true });
+  // The slowest runs (the DQNs) first, so the pool ends together.
+  const plan = options.worlds.flatMap((world) => options.seeds.flatMap((seed) => [...options.policies].reverse().map((policy) => ({ world, policy, seed }))));
+  process.stdout.write(`evaluate: ${plan.length} runs (${options.worlds.length} worlds x ${options.policies.length} policies x ${options.seeds.length} seeds), ${options.requests.toLocaleString('en-US')} requests each, ${options.jobs} at a time -> ${options.out}\n`);
+  const started = Date.now();
+  const outcomes: RunOutcome[] = [];
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < plan.length) {
+      const { world, policy, seed } = plan[next++];
+      const file = path.join(runsDir, `${world}-${policy}-${seed}.json`);
+      // A run already in the output folder (an earlier, interrupted evaluate with the same --out) is kept.
+      if (!(await exists(file))) await runChild(world, policy, seed, options, file);
+      const result = JSON.parse(await readFile(file, 'utf8')) as RunOutcome['result'];
+      outcomes.push({ world, policy, seed, result });
+      done += 1;
+      const served = result.served;
+      process.stdout.write(
+        `  [${done}/${plan.length}] ${world} ${policy} seed ${seed}: final ${served.finalRewardPerRequest.toFixed(3)} reward/request, ${served.rewardPerSession?.toFixed(3) ?? '-'} per session (${result.wallSeconds.toFixed(0)} s; ${((Date.now() - started) / 1000).toFixed(0)} s in)\n`,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.jobs, plan.length) }, () => worker()));
+
+  const evaluation = summarizeEvaluation(outcomes, { requests: options.requests, seeds: options.seeds, worlds: options.worlds, policies: options.policies, settings: options.env });
+  await writeFile(path.join(options.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+  for (const [world, figures] of Object.entries(evaluation.worlds)) {
+    const svg = renderEvaluationChart({
+      world,
+      requests: options.requests,
+      windows: figures.curve.windows,
+      policies: figures.curve.policies,
+      oracle: figures.oracle.rewardPerRequest,
+      seeds: options.seeds,
+    });
+    await writeFile(path.join(options.out, `${world}.svg`), svg);
+  }
+  process.stdout.write(`\n${evaluationTable(evaluation)}\nwritten: ${path.join(options.out, 'evaluation.json')} and one chart per world (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+function evaluationTable(evaluation: ReturnType<typeof summarizeEvaluation>): string {
+  const lines: string[] = [];
+  const fmt = ({ mean, lo, hi }: { mean: number; lo: number; hi: number }) => `${mean.toFixed(3)} [${lo.toFixed(3)}, ${hi.toFixed(3)}]`;
+  for (const [world, figures] of Object.entries(evaluation.worlds)) {
+    lines.push(`${world} (oracle ${figures.oracle.rewardPerRequest.toFixed(3)} reward/request)`);
+    lines.push(`  ${'policy'.padEnd(12)} ${'final reward/request'.padEnd(26)} ${'reward/session'.padEnd(26)} new/old CTR`);
+    for (const [policy, policyFigures] of Object.entries(figures.policies)) {
+      lines.push(`  ${policy.padEnd(12)} ${fmt(policyFigures.finalRewardPerRequest).padEnd(26)} ${fmt(policyFigures.rewardPerSession).padEnd(26)} ${Number.isNaN(policyFigures.newItemCtrRatio.mean) ? '-' : policyFigures.newItemCtrRatio.mean.toFixed(2)}`);
+    }
+    for (const [name, interval] of Object.entries(figures.comparisons)) lines.push(`  ${name}: ${fmt(interval)}`);
+  }
+  return lines.join('\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`evaluate failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

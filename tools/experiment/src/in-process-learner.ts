@@ -1,0 +1,116 @@
+import type { Transition } from '@rec/shared';
+import { doubleDqnGradients, tf } from '@rec/shared/model';
+import type { LiveCatalog } from '@rec/shared';
+import type { LearnerConfig } from '@rec/learner';
+import { NStepAssembler } from '@rec/learner/dist/n-step-assembler';
+import { ReplayBuffer } from '@rec/learner/dist/replay-buffer';
+import { SamplesPerInsertLimiter } from '@rec/learner/dist/samples-per-insert-limiter';
+import type { InProcessParameterServer } from './in-process-parameter-server';
+
+export interface LearnerCounters {
+  inserted: number;
+  samples: number;
+  steps: number;
+  /** Seconds spent computing gradients (wall clock). */
+  gradientSeconds: number;
+  lastTdLoss: number;
+  lastMeanQ: number;
+}
+
+/**
+ * The learner's role in one process: transitions in through the learner's own n-step assembler and replay
+ * buffer, Double-DQN gradients from the shared model code, applied by the in-process parameter server.
+ * The time budget is simulated: `train(samples)` takes steps worth that many samples (what a learner
+ * service of that speed would have done in the same time), bounded by the samples-per-insert limit.
+ */
+export class InProcessLearner {
+  readonly counters: LearnerCounters = { inserted: 0, samples: 0, steps: 0, gradientSeconds: 0, lastTdLoss: 0, lastMeanQ: 0 };
+  private readonly replay: ReplayBuffer;
+  private readonly returns: NStepAssembler;
+  private readonly limiter: SamplesPerInsertLimiter;
+  private budget = 0;
+  private candidateCache: { revision: number; tensor: tf.Tensor2D } | null = null;
+
+  constructor(
+    private readonly config: LearnerConfig,
+    private readonly server: InProcessParameterServer,
+    private readonly catalog: LiveCatalog,
+    private readonly random: () => number,
+  ) {
+    this.replay = new ReplayBuffer(config.replayCapacity, { prioritized: config.prioritized, alpha: config.priorityAlpha, beta: config.priorityBeta, random });
+    this.returns = new NStepAssembler({ steps: config.nStep, gamma: config.gamma, maxWaitMs: config.nStepMaxWaitMs, maxHeld: config.nStepMaxHeld });
+    this.limiter = new SamplesPerInsertLimiter(config.maxSamplesPerInsert);
+  }
+
+  get replaySize(): number {
+    return this.replay.size;
+  }
+
+  insert(transitions: readonly Transition[], now: number): void {
+    let added = 0;
+    for (const transition of transitions) {
+      for (const { transition: settled, discount } of this.returns.add(transition, now)) {
+        this.replay.add(settled, discount);
+        added += 1;
+      }
+    }
+    this.limiter.recordInserts(added);
+    this.counters.inserted += added;
+  }
+
+  /** Grants `samples` more samples of training time and takes the steps it pays for. */
+  train(samples: number, now: number): void {
+    this.budget += samples;
+    const { batchSize, warmup } = this.config;
+    if (this.replay.size < warmup || this.catalog.availableCount === 0) {
+      this.budget = Math.min(this.budget, batchSize);
+      return;
+    }
+    while (this.budget >= batchSize && this.limiter.canSample(batchSize)) {
+      this.step(now);
+      this.budget -= batchSize;
+    }
+    // A learner throttled by the samples-per-insert bound idles; idle time is not saved up.
+    this.budget = Math.min(this.budget, batchSize);
+  }
+
+  private step(now: number): void {
+    const { config, server } = this;
+    const started = process.hrtime.bigint();
+    const batch = this.replay.sample(config.batchSize);
+    const result = doubleDqnGradients(server.online, server.target, batch, this.candidates(), { huberDelta: config.huberDelta, maxGradNorm: config.maxGradNorm, bootstrapSlateSize: config.bootstrapSlateSize });
+    this.replay.updatePriorities(batch.slots, result.tdErrors);
+    this.limiter.recordSamples(batch.size);
+    server.apply(result.gradients, now);
+    this.counters.steps += 1;
+    this.counters.samples += batch.size;
+    this.counters.lastTdLoss = result.tdLoss;
+    this.counters.lastMeanQ = result.meanQ;
+    this.counters.gradientSeconds += Number(process.hrtime.bigint() - started) / 1e9;
+  }
+
+  /** The items the argmax over a' ranges over: the available catalog (sampled beyond the bound). */
+  private candidates(): tf.Tensor2D {
+    const items = this.catalog.available();
+    if (this.candidateCache?.revision === items.revision) return this.candidateCache.tensor;
+    this.candidateCache?.tensor.dispose();
+    const width = this.server.online.spec.itemDim;
+    const count = Math.min(items.ids.length, this.config.maxTargetCandidates);
+    const vectors = count === items.ids.length ? items.vectors : sampleRows(items.vectors, items.ids.length, count, width, this.random);
+    this.candidateCache = { revision: items.revision, tensor: tf.tensor2d(vectors, [count, width]) };
+    return this.candidateCache.tensor;
+  }
+
+  dispose(): void {
+    this.candidateCache?.tensor.dispose();
+  }
+}
+
+function sampleRows(vectors: Float32Array, rows: number, count: number, width: number, random: () => number): Float32Array {
+  const sampled = new Float32Array(count * width);
+  for (let row = 0; row < count; row += 1) {
+    const source = Math.floor(random() * rows);
+    sampled.set(vectors.subarray(source * width, (source + 1) * width), row * width);
+  }
+  return sampled;
+}

@@ -1,0 +1,62 @@
+import type { LedgerSummary, OracleSummary, PolicySummary } from '@rec/simulator';
+import type { ExperimentResult } from './run-experiment';
+
+/** What one experiment is judged by: the served policy's figures, the oracle's, the curve and the learner's counters. */
+export interface RunBrief {
+  policy: string;
+  seed: number;
+  settings: Record<string, string>;
+  served: {
+    rewardPerRequest: number;
+    finalRewardPerRequest: number;
+    rewardPerSession: number | null;
+    ctr: number;
+    finalCtr: number;
+    /** New items' CTR over comparable old items' (same categories), null when no new item was shown. */
+    newItemCtrRatio: number | null;
+  };
+  oracle: { rewardPerRequest: number; finalRewardPerRequest: number; rewardPerSession: number | null };
+  /** Per window: requests answered by its end, and the served policy's reward per request in it. */
+  curve: { windows: number[]; rewardPerRequest: number[] };
+  learner: ExperimentResult['learner'];
+  /** Samples the learner drew per transition it inserted. */
+  samplesPerTransition: number | null;
+  /** Gradient updates per wall-clock second of gradient computation (the learner's speed on this machine). */
+  updatesPerSecond: number | null;
+  finalModelVersion: number;
+  wallSeconds: number;
+}
+
+export function briefOf(result: ExperimentResult): RunBrief {
+  const summary: LedgerSummary = result.summary;
+  const entries = Object.entries(summary.policies).filter(([name]) => name !== 'oracle');
+  if (entries.length !== 1) throw new Error(`expected one served policy in the ledger, found ${entries.map(([name]) => name).join(', ') || 'none'}`);
+  const [servedName, servedSummary] = entries[0];
+  const served = servedSummary as PolicySummary;
+  const oracle = summary.policies.oracle as OracleSummary;
+  const { newItems } = served;
+  const learner = result.learner;
+  return {
+    policy: result.spec.policy,
+    seed: result.spec.seed,
+    settings: result.spec.env ?? {},
+    served: {
+      rewardPerRequest: served.rewardPerRequest,
+      finalRewardPerRequest: served.finalWindow.rewardPerRequest,
+      rewardPerSession: served.rewardPerSession,
+      ctr: served.ctr,
+      finalCtr: served.finalWindow.ctr,
+      newItemCtrRatio: newItems.impressions > 0 && newItems.comparableOldItemCtr !== null && newItems.comparableOldItemCtr > 0 ? (newItems.ctr ?? 0) / newItems.comparableOldItemCtr : null,
+    },
+    oracle: { rewardPerRequest: oracle.rewardPerRequest, finalRewardPerRequest: oracle.finalWindow.rewardPerRequest, rewardPerSession: oracle.rewardPerSession },
+    curve: {
+      windows: summary.curve.map((window) => window.toRequest),
+      rewardPerRequest: summary.curve.map((window) => window.policies[servedName]?.rewardPerRequest ?? 0),
+    },
+    learner,
+    samplesPerTransition: learner === null || learner.inserted === 0 ? null : learner.samples / learner.inserted,
+    updatesPerSecond: learner === null || learner.gradientSeconds === 0 ? null : learner.steps / learner.gradientSeconds,
+    finalModelVersion: result.finalModelVersion,
+    wallSeconds: result.wallSeconds,
+  };
+}

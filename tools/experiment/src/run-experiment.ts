@@ -1,0 +1,126 @@
+import { LiveCatalog, seededRandom } from '@rec/shared';
+import { RandomPolicy, DqnPolicy, type ScoringPolicy } from '@rec/actor/dist/scoring-policy';
+import { readActorConfig } from '@rec/actor';
+import { readJoinerConfig } from '@rec/joiner';
+import { readLearnerConfig } from '@rec/learner';
+import { readParameterServerConfig } from '@rec/parameter-server';
+import { QNetwork } from '@rec/shared/model';
+import { SimulationLedger, createSimulation, readSimulatorConfig, runSimulation, type LedgerSummary } from '@rec/simulator';
+import { InMemoryJoiner } from './in-memory-joiner';
+import { InProcessLearner, type LearnerCounters } from './in-process-learner';
+import { InProcessParameterServer } from './in-process-parameter-server';
+import { InProcessRecommender, SimulatedArrivalClock } from './in-process-recommender';
+import { PopularityCounter } from './popularity-counter';
+
+/** The policies an experiment can serve; `ddqn-gamma0` is the DQN with LEARNER_GAMMA=0 (a contextual bandit). */
+export const EXPERIMENT_POLICIES = ['random', 'popularity', 'ddqn-gamma0', 'ddqn'] as const;
+export type ExperimentPolicy = (typeof EXPERIMENT_POLICIES)[number];
+
+export interface ExperimentSpec {
+  policy: ExperimentPolicy;
+  seed: number;
+  requests: number;
+  /**
+   * Settings as the services read them (SIM_*, ACTOR_*, JOINER_*, LEARNER_*, PS_*, MODEL_*): every
+   * service's defaults apply unless named here, so an experiment runs what a deployment would.
+   */
+  env?: Record<string, string>;
+  /** Simulated request rate: the clock the joiner's waits, popularity buckets and the learner's budget run on. */
+  requestsPerSecond?: number;
+  /** Learner samples per simulated second (default 8,000: the learner service measured on 2 cores). */
+  learnerSamplesPerSecond?: number;
+  /** Learning-curve windows of the ledger. */
+  windows?: number;
+}
+
+export interface ExperimentResult {
+  spec: ExperimentSpec;
+  summary: LedgerSummary;
+  learner: LearnerCounters | null;
+  /** Model version the actor served at the end (0 for baselines). */
+  finalModelVersion: number;
+  wallSeconds: number;
+}
+
+export const DEFAULT_REQUESTS_PER_SECOND = 100;
+export const DEFAULT_LEARNER_SAMPLES_PER_SECOND = 8_000;
+
+/**
+ * One run of one policy on one world and seed, in process at simulated time: the simulator's own world,
+ * session simulator, driver and ledger; the services' own slate decider, transition builder, reward
+ * function, n-step assembler, replay buffer, Double-DQN gradient and Adam; no Kafka, no Redis. The same
+ * seed gives the same users, catalog and churn for every policy.
+ */
+export async function runExperiment(spec: ExperimentSpec): Promise<ExperimentResult> {
+  const started = Date.now();
+  const env: Record<string, string> = {
+    SIM_SEED: String(spec.seed),
+    SIM_REQUESTS: String(spec.requests),
+    SIM_RUN_ID: `exp${spec.seed}`,
+    SIM_START_TIME_MS: '1767225600000',
+    ...(spec.policy === 'ddqn-gamma0' ? { LEARNER_GAMMA: '0' } : {}),
+    ...spec.env,
+  };
+  const simulatorConfig = readSimulatorConfig(env, new Date(0));
+  const actorConfig = readActorConfig(env);
+  const joinerConfig = readJoinerConfig(env);
+  const learnerConfig = readLearnerConfig(env);
+  const serverConfig = readParameterServerConfig(env);
+  const requestsPerSecond = spec.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND;
+
+  const { simulator } = createSimulation(simulatorConfig);
+  const catalog = new LiveCatalog();
+  const clock = new SimulatedArrivalClock(requestsPerSecond);
+  let learner: InProcessLearner | null = null;
+  let parameterServer: InProcessParameterServer | null = null;
+  let popularity: PopularityCounter | null = null;
+  let policy: ScoringPolicy;
+  if (spec.policy === 'random') policy = new RandomPolicy();
+  else if (spec.policy === 'popularity') policy = popularity = new PopularityCounter(clock.now, actorConfig.popularityRefreshMs);
+  else {
+    const dqn = new DqnPolicy(new QNetwork(actorConfig.model, 'experiment-actor'));
+    parameterServer = new InProcessParameterServer(serverConfig, catalog, (version, weights) => dqn.adopt(version, weights));
+    learner = new InProcessLearner(learnerConfig, parameterServer, catalog, seededRandom(learnerConfig.seed));
+    policy = dqn;
+  }
+  const joiner = new InMemoryJoiner(joinerConfig, catalog, (transitions, now) => learner?.insert(transitions, now));
+  const recommender = new InProcessRecommender({
+    policy,
+    catalog,
+    clock,
+    joiner,
+    learner,
+    parameterServer,
+    popularity,
+    epsilon: { start: actorConfig.epsilonStart, end: actorConfig.epsilonEnd, decayDecisions: actorConfig.epsilonDecayDecisions },
+    learnerSamplesPerSecond: spec.learnerSamplesPerSecond ?? DEFAULT_LEARNER_SAMPLES_PER_SECOND,
+    maxBatch: actorConfig.maxBatch,
+    diversityPenalty: actorConfig.diversityPenalty,
+    random: seededRandom(actorConfig.seed),
+  });
+
+  const ledger = new SimulationLedger({ windows: spec.windows ?? simulatorConfig.reportWindows });
+  await runSimulation({
+    simulator,
+    transport: recommender,
+    ledger,
+    options: {
+      requests: spec.requests,
+      concurrentUsers: simulatorConfig.concurrentUsers,
+      actionTimeoutMs: simulatorConfig.actionTimeoutMs,
+      requestsPerSecond: 0,
+      progressIntervalMs: 0,
+    },
+  });
+  const result: ExperimentResult = {
+    spec,
+    summary: ledger.summary(),
+    learner: learner === null ? null : { ...learner.counters },
+    finalModelVersion: policy.modelVersion(),
+    wallSeconds: (Date.now() - started) / 1000,
+  };
+  learner?.dispose();
+  parameterServer?.dispose();
+  if (policy instanceof DqnPolicy) policy.network.dispose();
+  return result;
+}
