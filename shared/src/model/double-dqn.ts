@@ -54,14 +54,13 @@ export function doubleDqnTargets(online: QNetwork, target: QNetwork, batch: Trai
   if (batch.discounts.every((discount) => discount === 0)) return tf.tensor1d(rewards);
   const items = candidates.shape[0];
   const slate = Math.max(1, Math.min(bootstrapSlateSize, items));
-  const { onlineQ, targetQ, positionTerms } = tf.tidy(() => {
+  // Tensors out of tidy, values read outside it: tidy walks what it returns, a typed array element by element.
+  const tensors = tf.tidy(() => {
     const nextStates = tf.tensor2d(batch.nextStates, [batch.size, online.spec.stateDim]);
-    return {
-      onlineQ: online.allPairsQ(nextStates, candidates).dataSync() as Float32Array,
-      targetQ: target.allPairsQ(nextStates, candidates).dataSync() as Float32Array,
-      positionTerms: target.positionTerms().dataSync() as Float32Array,
-    };
+    return [online.allPairsQ(nextStates, candidates), target.allPairsQ(nextStates, candidates), target.positionTerms()] as const;
   });
+  const [onlineQ, targetQ, positionTerms] = tensors.map((tensor) => tensor.dataSync() as Float32Array);
+  tf.dispose([...tensors]);
   let positionMean = 0;
   for (let k = 0; k < slate; k += 1) positionMean += positionTerms[Math.min(k, positionTerms.length - 1)] / slate;
   const tdTarget = new Float32Array(batch.size);
