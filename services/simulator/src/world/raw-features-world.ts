@@ -22,8 +22,8 @@ import type { WorldKind } from './world-kind';
  *                        feature is centred), scale_j one of 0.01, 0.1, 1, 10, 100, 1000 (a weight in
  *                        tonnes beside a length in millimetres);
  *                      - 10 pure noise, unrelated to anything users value, each of one raw kind: a
- *                        normal around an offset, a heavy-tailed log-normal, a count, a 0/1 flag, at
- *                        scales drawn log-uniformly from 0.01 to 1000;
+ *                        normal around an offset, a heavy-tailed log-normal, a count (each at a scale
+ *                        drawn log-uniformly from 0.01 to 1000), or a 0/1 flag;
  *                      price in currency units (as every world), category by name.
  *   3. users, utility, funnel, position bias, satiation, drift, continuation and return: as the latent
  *                      world (user-model.ts) with the parameters above.
