@@ -59,7 +59,7 @@ redis.call('LPUSH', KEYS[2], ARGV[1])
 redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
 if KEYS[3] == '' then return 'organic' end
-if redis.call('HEXISTS', KEYS[3], 'emitted') == 1 then return 'after-emission' end
+if redis.call('HEXISTS', KEYS[3], 'emitted') == 1 or redis.call('HEXISTS', KEYS[3], 'emitting') == 1 then return 'after-emission' end
 local served = redis.call('HGET', KEYS[3], 'servedAt')
 if served and (tonumber(ARGV[8]) - tonumber(served)) > tonumber(ARGV[10]) then return 'late' end
 redis.call('HINCRBYFLOAT', KEYS[3], 'r:' .. ARGV[5], ARGV[6])
@@ -99,7 +99,20 @@ redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return 1
 `;
 
+/**
+ * Claims a pending request for emission before the sweep reads it: from here on, feedback is refused as
+ * after-emission (counted as such) instead of being added to a hash the emission has already read and
+ * is about to delete, where it would be lost while reported as counted. A request without its action
+ * yet is left alone. KEYS: pending hash.
+ */
+const CLAIM_EMISSION = `
+if redis.call('HEXISTS', KEYS[1], 'meta') == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'emitting', '1')
+return 1
+`;
+
 interface PendingCommands {
+  claimEmission(pendingKey: string): Promise<number>;
   applyFeedback(seenKey: string, historyKey: string, pendingKey: string, ...args: (string | number)[]): Promise<FeedbackOutcome>;
   recordAction(seenKey: string, pendingKey: string, dueKey: string, lastRequestKey: string, ...args: (string | number)[]): Promise<string | null>;
   linkNext(pendingKey: string, dueKey: string, nextRequestId: string, dueAt: number, requestId: string): Promise<number>;
@@ -134,6 +147,7 @@ export class PendingRequestStore {
     redis.defineCommand('applyFeedback', { numberOfKeys: 3, lua: APPLY_FEEDBACK });
     redis.defineCommand('recordAction', { numberOfKeys: 4, lua: RECORD_ACTION });
     redis.defineCommand('linkNext', { numberOfKeys: 2, lua: LINK_NEXT });
+    redis.defineCommand('claimEmission', { numberOfKeys: 1, lua: CLAIM_EMISSION });
     this.redis = redis as Redis & PendingCommands;
   }
 
@@ -191,6 +205,15 @@ export class PendingRequestStore {
   async pendingCount(partitions: readonly number[]): Promise<number> {
     const counts = await Promise.all(partitions.map((partition) => this.redis.zcard(this.keys.dueQueue(partition))));
     return counts.reduce((sum, count) => sum + count, 0);
+  }
+
+  /**
+   * Claims requests for emission (see CLAIM_EMISSION); call before load(). A claimed request that is not
+   * emitted (a crash) is claimed and emitted again by the next sweep: its feedback since the claim is
+   * counted as after-emission, never lost silently.
+   */
+  async claimForEmission(requestIds: readonly string[]): Promise<void> {
+    await Promise.all(requestIds.map((requestId) => this.redis.claimEmission(this.keys.pendingRequest(requestId))));
   }
 
   async load(requestIds: readonly string[]): Promise<(PendingRequest | null)[]> {

@@ -146,6 +146,8 @@ export class RewardJoiner {
     const now = this.now();
     const dueIds = await pending.due(partition, now, SWEEP_LIMIT);
     if (dueIds.length === 0) return 0;
+    // Claim first: feedback folded in after this is refused as after-emission, not lost with the hash.
+    await pending.claimForEmission(dueIds);
     const loaded = await pending.load(dueIds);
     const wanted = [...new Set(loaded.flatMap((request) => (request === null ? [] : [request.requestId, request.nextRequestId ?? ''])))].filter((id) => id !== '');
     const recorded = await requestStates.getMany(wanted);

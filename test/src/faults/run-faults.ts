@@ -234,6 +234,8 @@ async function runCase(fault: FaultCase, partial: Omit<World, 'stack'>, admin: K
   const afterEmission = await stack.metric('joiner', 'rec_joiner_feedback_total', { outcome: 'after-emission', type: 'CLICK' }).catch(() => 0);
   const late = await stack.metric('joiner', 'rec_joiner_feedback_total', { outcome: 'late', type: 'CLICK' }).catch(() => 0);
   const result = reconcile(platform, Number(FAULT_SERVICE_ENV.JOINER_REWARD_WAIT_MS), afterEmission + late);
+  // Gradients the parameter server dropped as too stale (bounded staleness), since its last start.
+  const staleDropped = await stack.metric('parameter-server', 'rec_parameter_server_updates_dropped_total', { reason: 'stale' }).catch(() => Number.NaN);
   const recovery = recoverySeconds(platform, healedAt, versionAtFault);
   // Ready again without help (a consumer that stayed dead would show here).
   const readyDeadline = Date.now() + 30_000;
@@ -254,6 +256,7 @@ async function runCase(fault: FaultCase, partial: Omit<World, 'stack'>, admin: K
       ...result.detail,
       joinerClicksAfterEmission: afterEmission,
       joinerClicksLate: late,
+      staleGradientsDropped: staleDropped,
       healSeconds: Math.round((healedAt - healStarted) / 100) / 10,
       updatesSent: updates,
       appliedAtMostOnce: Number(result.detail.finalVersion ?? 0) <= updates,

@@ -26,6 +26,18 @@ describe('joiner duplicate drop', () => {
     eventId, userId, requestId, itemId: 'i1', historyEntry: `${Date.now()}|CLICK|i1`, reward: 1, impression: false, arrivedAt: Date.now(),
   });
 
+  it('claims a request before emitting it: feedback after the claim is after-emission, never folded into a hash about to be deleted', async () => {
+    const store = storeWith(60_000);
+    await store.recordAction(action('c1', 'u9'), 0, Date.now());
+    assert.equal(await store.applyFeedback(click('ce1', 'u9', 'c1')), 'counted', 'before the claim the click counts');
+    await store.claimForEmission(['c1', 'no-action-yet']);
+    assert.equal(await store.applyFeedback({ ...click('ce2', 'u9', 'c1'), itemId: 'i1' }), 'after-emission', 'after the claim it is refused, and says so');
+    const [claimed, unclaimed] = await store.load(['c1', 'no-action-yet']);
+    assert.equal(claimed?.rewards.get('i1'), 1, 'the emission reads exactly the reward counted before the claim');
+    assert.equal(unclaimed, null, 'a request without its action is not claimed (no hash is created)');
+    assert.equal(await ctx.redis.exists(ctx.ns.keys.pendingRequest('no-action-yet')), 0);
+  });
+
   it('refuses a requestId and an eventId seen before, and keeps one set of ids per user', async () => {
     const store = storeWith(60_000);
     assert.equal(await store.recordAction(action('r1', 'u1'), 0, Date.now() + 60_000), '', 'the first request of u1 has no predecessor');
