@@ -24,8 +24,8 @@ import type { WorldKind } from './world-kind';
  *                          z_k = z(item_k) - redundancyPenalty * sum_{j<k} sim(item_k, item_j)
  *                      (redundancyPenalty 2 logits), then the latent world's funnel (user-model.ts). The
  *                      second item of a category loses about 0.7 logits, the tenth about 6; items of ten
- *                      different categories lose almost nothing. Examination stays position-based (choice-model.ts): only the
- *                      appeal of an examined item depends on the items above it.
+ *                      different categories lose almost nothing. Examination stays position-based
+ *                      (choice-model.ts): only the appeal of an examined item depends on the items above.
  *   4. sessions        P(next request) = the latent world's continuation logit minus
  *                      continueRedundancyPenalty (4) * the slate's redundancy (the examination-weighted mean
  *                      similarity over its pairs of items): sessions end sooner after repetitive slates.
