@@ -3,7 +3,7 @@
  * simulated time, see run-experiment.ts), with 95% intervals over seeds. Writes
  * reports/evaluate-<time>/evaluation.json and one chart per world (<world>.svg).
  *
- *   npm run evaluate -- [--requests 30000] [--seeds 101,102,103,104,105] [--worlds a,b] [--policies random,popularity,ddqn-gamma0,ddqn]
+ *   npm run evaluate -- [--requests 30000] [--seeds 101,102,103,104,105] [--worlds a,b] [--policies random,popularity,ddqn-gamma0,ddqn,ddqn-gamma0.9]
  *                       [--jobs 2] [--out reports/evaluate-...] [KEY=VALUE ...]
  *
  * KEY=VALUE pairs are service settings applied to every run (e.g. LEARNER_N_STEP=3). Seeds 1-5 are for
@@ -15,7 +15,7 @@ import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { WORLD_NAMES, renderEvaluationChart } from '@rec/simulator';
-import { EXPERIMENT_POLICIES, type ExperimentPolicy } from './run-experiment';
+import { EXPERIMENT_POLICIES, configurationOf, type ExperimentPolicy } from './run-experiment';
 import { summarizeEvaluation, type RunOutcome } from './evaluation-summary';
 
 export const HELD_OUT_SEEDS = [101, 102, 103, 104, 105];
@@ -68,8 +68,13 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const runsDir = path.join(options.out, 'runs');
   await mkdir(runsDir, { recursive: true });
-  // The slowest runs (the DQNs) first, so the pool ends together.
-  const plan = options.worlds.flatMap((world) => options.seeds.flatMap((seed) => [...options.policies].reverse().map((policy) => ({ world, policy, seed }))));
+  // Seed by seed, so an interrupted evaluation has whole seeds to summarise (--seeds with fewer, same --out);
+  // within a seed the slowest runs (the DQNs) first, so the pool ends together.
+  // Policies that are one configuration (ddqn and ddqn-gamma0 when the default discount is 0) run once.
+  const runAs = new Map<ExperimentPolicy, ExperimentPolicy>();
+  for (const policy of options.policies) runAs.set(policy, options.policies.find((other) => configurationOf(other, options.env) === configurationOf(policy, options.env))!);
+  const distinct = options.policies.filter((policy) => runAs.get(policy) === policy);
+  const plan = options.seeds.flatMap((seed) => options.worlds.flatMap((world) => [...distinct].reverse().map((policy) => ({ world, policy, seed }))));
   process.stdout.write(`evaluate: ${plan.length} runs (${options.worlds.length} worlds x ${options.policies.length} policies x ${options.seeds.length} seeds), ${options.requests.toLocaleString('en-US')} requests each, ${options.jobs} at a time -> ${options.out}\n`);
   const started = Date.now();
   const outcomes: RunOutcome[] = [];
@@ -82,7 +87,7 @@ async function main(): Promise<void> {
       // A run already in the output folder (an earlier, interrupted evaluate with the same --out) is kept.
       if (!(await exists(file))) await runChild(world, policy, seed, options, file);
       const result = JSON.parse(await readFile(file, 'utf8')) as RunOutcome['result'];
-      outcomes.push({ world, policy, seed, result });
+      for (const [alias, runner] of runAs) if (runner === policy) outcomes.push({ world, policy: alias, seed, result });
       done += 1;
       const served = result.served;
       process.stdout.write(
@@ -92,7 +97,8 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: Math.min(options.jobs, plan.length) }, () => worker()));
 
-  const evaluation = summarizeEvaluation(outcomes, { requests: options.requests, seeds: options.seeds, worlds: options.worlds, policies: options.policies, settings: options.env });
+  const aliases = Object.fromEntries([...runAs].filter(([policy, runner]) => policy !== runner));
+  const evaluation = { ...summarizeEvaluation(outcomes, { requests: options.requests, seeds: options.seeds, worlds: options.worlds, policies: options.policies, settings: options.env }), sameRunsAs: aliases };
   await writeFile(path.join(options.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
   for (const [world, figures] of Object.entries(evaluation.worlds)) {
     const svg = renderEvaluationChart({
@@ -115,7 +121,7 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-function evaluationTable(evaluation: ReturnType<typeof summarizeEvaluation>): string {
+function evaluationTable(evaluation: ReturnType<typeof summarizeEvaluation> & { sameRunsAs: Record<string, string> }): string {
   const lines: string[] = [];
   const fmt = ({ mean, lo, hi }: { mean: number; lo: number; hi: number }) => `${mean.toFixed(3)} [${lo.toFixed(3)}, ${hi.toFixed(3)}]`;
   for (const [world, figures] of Object.entries(evaluation.worlds)) {
@@ -126,6 +132,7 @@ function evaluationTable(evaluation: ReturnType<typeof summarizeEvaluation>): st
     }
     for (const [name, interval] of Object.entries(figures.comparisons)) lines.push(`  ${name}: ${fmt(interval)}`);
   }
+  for (const [policy, runner] of Object.entries(evaluation.sameRunsAs)) lines.push(`${policy}: the same configuration as ${runner} (the services' defaults), so the same runs`);
   return lines.join('\n');
 }
 

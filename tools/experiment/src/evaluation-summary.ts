@@ -29,7 +29,8 @@ export interface WorldEvaluation {
   policies: Record<string, PolicyEvaluation>;
   /**
    * Paired over seeds: `ddqn / popularity` (final reward per request, ratio), `ddqn / oracle` (final,
-   * fraction of the oracle's expected reward) and `ddqn - ddqn-gamma0` (reward per session, difference).
+   * fraction of the oracle's expected reward) and `<gamma > 0 policy> - ddqn-gamma0` (reward per session,
+   * difference).
    */
   comparisons: Record<string, Interval>;
   /** Mean learning curve per policy with its 95% band (for the chart). */
@@ -84,9 +85,14 @@ export function summarizeEvaluation(
     if (grid.policies.includes('ddqn')) {
       comparisons['ddqn / oracle'] = intervalOf(runsOf('ddqn').map((run) => run.served.finalRewardPerRequest / run.oracle.finalRewardPerRequest));
     }
-    if (grid.policies.includes('ddqn') && grid.policies.includes('ddqn-gamma0')) {
-      const perSession = (policy: string) => runsOf(policy).map((run) => run.served.rewardPerSession ?? 0);
-      comparisons['ddqn - ddqn-gamma0 (reward per session)'] = pairedDifference(perSession('ddqn'), perSession('ddqn-gamma0'));
+    const perSession = (policy: string) => runsOf(policy).map((run) => run.served.rewardPerSession ?? 0);
+    for (const longTerm of ['ddqn', 'ddqn-gamma0.9'] as const) {
+      if (!grid.policies.includes(longTerm) || !grid.policies.includes('ddqn-gamma0')) continue;
+      const a = runsOf(longTerm);
+      const b = runsOf('ddqn-gamma0');
+      // The same runs (ddqn at a default discount of 0) have nothing to compare.
+      if (a.every((run, index) => run === b[index])) continue;
+      comparisons[`${longTerm} - ddqn-gamma0 (reward per session)`] = pairedDifference(perSession(longTerm), perSession('ddqn-gamma0'));
     }
     worlds[world] = {
       oracle: {

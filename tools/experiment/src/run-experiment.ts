@@ -12,9 +12,32 @@ import { InProcessParameterServer } from './in-process-parameter-server';
 import { InProcessRecommender, SimulatedArrivalClock } from './in-process-recommender';
 import { PopularityCounter } from './popularity-counter';
 
-/** The policies an experiment can serve; `ddqn-gamma0` is the DQN with LEARNER_GAMMA=0 (a contextual bandit). */
-export const EXPERIMENT_POLICIES = ['random', 'popularity', 'ddqn-gamma0', 'ddqn'] as const;
+/**
+ * The policies an experiment can serve: the two baselines, the DQN with the services' defaults (`ddqn`),
+ * and the DQN with a given discount: `ddqn-gamma0` (a contextual bandit) and `ddqn-gamma0.9` (long-term
+ * value, the next request valued as a slate of ten).
+ */
+export const EXPERIMENT_POLICIES = ['random', 'popularity', 'ddqn-gamma0', 'ddqn', 'ddqn-gamma0.9'] as const;
 export type ExperimentPolicy = (typeof EXPERIMENT_POLICIES)[number];
+
+/** The settings each policy adds to the services' defaults (and to the experiment's own settings). */
+export const POLICY_SETTINGS: Readonly<Record<ExperimentPolicy, Readonly<Record<string, string>>>> = {
+  random: {},
+  popularity: {},
+  'ddqn-gamma0': { LEARNER_GAMMA: '0' },
+  ddqn: {},
+  'ddqn-gamma0.9': { LEARNER_GAMMA: '0.9', LEARNER_BOOTSTRAP_SLATE_SIZE: '10' },
+};
+
+/**
+ * What makes two policies the same run: the baseline, or the DQN's discount and bootstrap. `ddqn` and
+ * `ddqn-gamma0` are one configuration when the services' default discount is 0.
+ */
+export function configurationOf(policy: ExperimentPolicy, env: Record<string, string> = {}): string {
+  if (policy === 'random' || policy === 'popularity') return policy;
+  const learner = readLearnerConfig({ ...env, ...POLICY_SETTINGS[policy] });
+  return `ddqn gamma=${learner.gamma} bootstrapSlateSize=${learner.gamma === 0 ? '-' : learner.bootstrapSlateSize}`;
+}
 
 export interface ExperimentSpec {
   policy: ExperimentPolicy;
@@ -27,7 +50,11 @@ export interface ExperimentSpec {
   env?: Record<string, string>;
   /** Simulated request rate: the clock the joiner's waits, popularity buckets and the learner's budget run on. */
   requestsPerSecond?: number;
-  /** Learner samples per simulated second (default 8,000: the learner service measured on 2 cores). */
+  /**
+   * Learner samples per simulated second (default 4,000: at 100 requests/s, about 4 samples per
+   * transition, a learner service on these 2 cores at half its measured speed, so it keeps up with room
+   * to spare).
+   */
   learnerSamplesPerSecond?: number;
   /** Learning-curve windows of the ledger. */
   windows?: number;
@@ -43,7 +70,7 @@ export interface ExperimentResult {
 }
 
 export const DEFAULT_REQUESTS_PER_SECOND = 100;
-export const DEFAULT_LEARNER_SAMPLES_PER_SECOND = 8_000;
+export const DEFAULT_LEARNER_SAMPLES_PER_SECOND = 4_000;
 
 /**
  * One run of one policy on one world and seed, in process at simulated time: the simulator's own world,
@@ -58,8 +85,8 @@ export async function runExperiment(spec: ExperimentSpec): Promise<ExperimentRes
     SIM_REQUESTS: String(spec.requests),
     SIM_RUN_ID: `exp${spec.seed}`,
     SIM_START_TIME_MS: '1767225600000',
-    ...(spec.policy === 'ddqn-gamma0' ? { LEARNER_GAMMA: '0' } : {}),
     ...spec.env,
+    ...POLICY_SETTINGS[spec.policy],
   };
   const simulatorConfig = readSimulatorConfig(env, new Date(0));
   const actorConfig = readActorConfig(env);
