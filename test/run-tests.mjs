@@ -18,7 +18,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const KINDS = {
   unit: { roots: () => ['shared/dist', ...packageDists()], concurrency: null, timeoutMs: 60_000 },
   integration: { roots: () => ['test/dist/integration'], concurrency: 1, timeoutMs: 90_000 },
-  e2e: { roots: () => ['test/dist/e2e'], concurrency: 1, timeoutMs: 300_000 },
+  e2e: { roots: () => ['test/dist/e2e'], concurrency: 1, timeoutMs: 480_000 },
 };
 
 /** The dist folder of every package under services/ and tools/. */
