@@ -17,6 +17,8 @@ export interface PolicyEvaluation {
   finalCtr: Interval;
   /** New items' CTR over comparable old items', over the seeds where new items were shown. */
   newItemCtrRatio: Interval;
+  /** The same for new items within 5,000 requests of arriving (runs from before the field: not counted). */
+  youngItemCtrRatio: Interval;
   /** Per seed, in the order of `seeds`. */
   perSeed: { seed: number; finalRewardPerRequest: number; rewardPerSession: number | null }[];
   /** Learner figures (model policies only). */
@@ -68,6 +70,7 @@ export function summarizeEvaluation(
         rewardPerSession: intervalOf(runs.map((run) => run.served.rewardPerSession ?? 0)),
         finalCtr: intervalOf(runs.map((run) => run.served.finalCtr)),
         newItemCtrRatio: intervalOf(runs.flatMap((run) => (run.served.newItemCtrRatio === null ? [] : [run.served.newItemCtrRatio]))),
+        youngItemCtrRatio: intervalOf(runs.flatMap((run) => (run.served.youngItemCtrRatio === null || run.served.youngItemCtrRatio === undefined ? [] : [run.served.youngItemCtrRatio]))),
         perSeed: runs.map((run) => ({ seed: run.seed, finalRewardPerRequest: run.served.finalRewardPerRequest, rewardPerSession: run.served.rewardPerSession })),
         samplesPerTransition: runs[0].samplesPerTransition === null ? null : intervalOf(runs.map((run) => run.samplesPerTransition ?? 0)),
         updatesPerSecond: runs[0].updatesPerSecond === null ? null : intervalOf(runs.map((run) => run.updatesPerSecond ?? 0)),

@@ -14,6 +14,8 @@ export interface RunBrief {
     finalCtr: number;
     /** New items' CTR over comparable old items' (same categories), null when no new item was shown. */
     newItemCtrRatio: number | null;
+    /** The same while the new items were young (shown within 5,000 requests of arriving). */
+    youngItemCtrRatio: number | null;
   };
   oracle: { rewardPerRequest: number; finalRewardPerRequest: number; rewardPerSession: number | null };
   /** Per window: requests answered by its end, and the served policy's reward per request in it. */
@@ -46,7 +48,8 @@ export function briefOf(result: ExperimentResult): RunBrief {
       rewardPerSession: served.rewardPerSession,
       ctr: served.ctr,
       finalCtr: served.finalWindow.ctr,
-      newItemCtrRatio: newItems.impressions > 0 && newItems.comparableOldItemCtr !== null && newItems.comparableOldItemCtr > 0 ? (newItems.ctr ?? 0) / newItems.comparableOldItemCtr : null,
+      newItemCtrRatio: ratioOf(newItems.impressions, newItems.ctr, newItems.comparableOldItemCtr),
+      youngItemCtrRatio: ratioOf(newItems.young.impressions, newItems.young.ctr, newItems.young.comparableOldItemCtr),
     },
     oracle: { rewardPerRequest: oracle.rewardPerRequest, finalRewardPerRequest: oracle.finalWindow.rewardPerRequest, rewardPerSession: oracle.rewardPerSession },
     curve: {
@@ -59,4 +62,8 @@ export function briefOf(result: ExperimentResult): RunBrief {
     finalModelVersion: result.finalModelVersion,
     wallSeconds: result.wallSeconds,
   };
+}
+
+function ratioOf(impressions: number, ctr: number | null, comparable: number | null): number | null {
+  return impressions > 0 && comparable !== null && comparable > 0 ? (ctr ?? 0) / comparable : null;
 }
