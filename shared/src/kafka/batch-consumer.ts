@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger';
 import type { ServiceMetrics } from '../metrics/service-metrics';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from '../retry/backoff';
 import type { ConsumerHealth } from './consumer-health';
+import { restartWhenKafkajsGivesUp } from './consumer-restart';
 import type { DeadLetterPublisher } from './dead-letter-publisher';
 
 /** A consumed message after decoding and validation. */
@@ -66,28 +67,33 @@ export interface BatchConsumerOptions<T> {
 export async function runBatchConsumer<T>(options: BatchConsumerOptions<T>): Promise<void> {
   const maxChunk = options.maxChunk ?? 256;
   const log = options.logger.child({ component: 'batch-consumer' });
-  // A crash kafkajs does not restart leaves the consumer dead: make it loud and keep readiness false.
-  options.consumer.on(options.consumer.events.CRASH, ({ payload }) => {
-    if (payload.restart) return;
-    log.error({ err: payload.error, groupId: payload.groupId }, 'consumer crashed and will not restart');
-    for (const topic of Object.keys(options.decoders)) options.health?.markFailing(topic, -1, payload.error);
+  const runConfig = {
+    eachBatchAutoResolve: false,
+    autoCommit: true,
+    autoCommitInterval: 1_000,
+    partitionsConsumedConcurrently: 1,
+    eachBatch: (payload: EachBatchPayload) => processBatch(payload, options, maxChunk, log),
+  };
+  const subscribeAndRun = async () => {
+    await options.consumer.connect();
+    for (const topic of Object.keys(options.decoders)) {
+      await options.consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+    }
+    await options.consumer.run(runConfig);
+  };
+  // A crash kafkajs does not restart would leave the consumer dead: not ready until it runs again.
+  restartWhenKafkajsGivesUp(options.consumer, subscribeAndRun, {
+    logger: log,
+    onCrash: (error) => {
+      for (const topic of Object.keys(options.decoders)) options.health?.markFailing(topic, -1, error);
+    },
   });
   // A new assignment (a rebalance, or kafkajs restarting a crashed consumer): partitions that failed before
   // are either this member's again (and marked again if they still fail) or another member's to report.
   options.consumer.on(options.consumer.events.GROUP_JOIN, () => {
     for (const topic of Object.keys(options.decoders)) options.health?.forgetTopic(topic);
   });
-  await options.consumer.connect();
-  for (const topic of Object.keys(options.decoders)) {
-    await options.consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
-  }
-  await options.consumer.run({
-    eachBatchAutoResolve: false,
-    autoCommit: true,
-    autoCommitInterval: 1_000,
-    partitionsConsumedConcurrently: 1,
-    eachBatch: (payload) => processBatch(payload, options, maxChunk, log),
-  });
+  await subscribeAndRun();
 }
 
 async function processBatch<T>(

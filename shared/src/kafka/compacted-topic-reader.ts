@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from '../logging/logger';
 import type { ServiceMetrics } from '../metrics/service-metrics';
 import type { DeadLetterPublisher } from './dead-letter-publisher';
-import { isRetriable } from '../errors/errors';
+import { isPoisonMessage, isRetriable } from '../errors/errors';
+import { restartWhenKafkajsGivesUp } from './consumer-restart';
 import type { TopicDecoder } from './batch-consumer';
 
 /**
@@ -69,18 +70,21 @@ export class CompactedTopicReader<T> {
       }
     };
     checkCaughtUp();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await this.consumer.run({
+    const subscribeAndRun = async () => {
+      await this.consumer.connect();
+      await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+      await this.consumer.run(runConfig);
+    };
+    const runConfig = {
       autoCommit: false,
-      eachBatch: async ({ batch, heartbeat }) => {
+      eachBatch: async ({ batch, heartbeat }: EachBatchPayload) => {
         for (const message of batch.messages) {
           const key = message.key?.toString('utf8') ?? '';
           try {
             const value = message.value === null ? null : this.options.decode(message.value);
             this.options.onRecord(key, value, Number(message.timestamp));
           } catch (error) {
-            if (isRetriable(error)) throw error;
+            if (!isPoisonMessage(error)) throw error;
             await this.options.deadLetters.publish(
               { topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key, value: message.value, headers: message.headers },
               error,
@@ -93,7 +97,10 @@ export class CompactedTopicReader<T> {
         checkCaughtUp();
         await heartbeat();
       },
-    });
+    };
+    // Its group commits nothing: a restarted reader reads the topic again from the beginning (idempotent).
+    restartWhenKafkajsGivesUp(this.consumer, subscribeAndRun, { logger: this.log });
+    await subscribeAndRun();
   }
 
   async stop(): Promise<void> {

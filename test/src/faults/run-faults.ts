@@ -19,7 +19,7 @@ import { createKafka, createLogger, dlqTopic, ensureTopics, topicSpecs } from '@
 import { REPO_ROOT } from '../bench/bench-options';
 import { TcpProxy, sleep, testNamespace, type TestNamespace } from '../harness';
 import { FaultPlatform } from './fault-platform';
-import { FAULT_SERVICE_ENV, FaultStack, type ServiceName } from './fault-stack';
+import { FAULT_SERVICE_ENV, FaultStack, SERVICE_NAMES, type ServiceName } from './fault-stack';
 import { fuzzPayloads } from './fuzz-payloads';
 import { PrivateKafka, portOpen } from './private-kafka';
 import { PrivateRedis } from './private-redis';
@@ -278,10 +278,16 @@ async function countRecords(kafka: Kafka, topic: string): Promise<number> {
   }
 }
 
-/** Which services read each public topic (each dead-letters what it cannot use). */
-function readersOf(topic: string, ns: TestNamespace): number {
-  if (topic === ns.topics.catalog) return 3; // actor, joiner, learner
-  return 1; // requests: actor; feedback and actions: joiner
+/** How many services read each public topic (each dead-letters what it cannot use). */
+async function readersOf(topic: string, ns: TestNamespace, stack: FaultStack): Promise<number> {
+  if (topic !== ns.topics.catalog) return 1; // requests: actor; feedback and actions: joiner
+  // Every service that follows the catalog exports rec_catalog_items.
+  let readers = 0;
+  for (const name of SERVICE_NAMES) {
+    const samples = await stack.get(name).scrape();
+    if (samples.some((sample) => sample.name.startsWith('rec_catalog_items'))) readers += 1;
+  }
+  return readers;
 }
 
 async function runFuzz(partial: Omit<World, 'stack'>, admin: Kafka): Promise<FaultRow[]> {
@@ -296,7 +302,8 @@ async function runFuzz(partial: Omit<World, 'stack'>, admin: Kafka): Promise<Fau
   for (const [topic, payloads] of fuzzPayloads(ns.topics)) {
     const started = Date.now();
     await producer.send({ topic, acks: -1, messages: payloads.map(({ key, value }) => ({ key, value })) });
-    const expected = payloads.filter((payload) => payload.dlq).length * readersOf(topic, ns);
+    const readers = await readersOf(topic, ns, stack);
+    const expected = payloads.filter((payload) => payload.dlq).length * readers;
     const deadline = Date.now() + 60_000;
     let deadLettered = await countRecords(admin, dlqTopic(topic));
     while (deadLettered < expected && Date.now() < deadline) {
@@ -313,7 +320,7 @@ async function runFuzz(partial: Omit<World, 'stack'>, admin: Kafka): Promise<Fau
       lost: Math.max(0, expected - deadLettered),
       duplicated: Math.max(0, deadLettered - expected),
       recoverySeconds: deadLettered >= expected ? Math.round(settled * 10) / 10 : null,
-      detail: { expectedDeadLetters: expected, deadLettered, validPayloads: payloads.filter((payload) => !payload.dlq).length, readers: readersOf(topic, ns), crashed: crashed.length === 0 ? 'none' : crashed.join(',') },
+      detail: { expectedDeadLetters: expected, deadLettered, validPayloads: payloads.filter((payload) => !payload.dlq).length, readers, crashed: crashed.length === 0 ? 'none' : crashed.join(',') },
     });
   }
   await producer.disconnect();
