@@ -92,10 +92,7 @@ export class PopularityPolicy implements ScoringPolicy {
   }
 
   score(_states: Float32Array, batch: number, items: AvailableItems): Float32Array {
-    const row = Float32Array.from(items.ids, (itemId) => this.clicks.get(itemId) ?? 0);
-    const scores = new Float32Array(batch * row.length);
-    for (let request = 0; request < batch; request += 1) scores.set(row, request * row.length);
-    return scores;
+    return clickScores(this.clicks, batch, items);
   }
 
   modelVersion(): number {
@@ -109,4 +106,12 @@ export class PopularityPolicy implements ScoringPolicy {
   private async refresh(): Promise<void> {
     this.clicks = await this.store.recentClicks();
   }
+}
+
+/** Every request of a batch scores each available item by its recent clicks: [batch * items], row-major. */
+export function clickScores(clicks: ReadonlyMap<string, number>, batch: number, items: AvailableItems): Float32Array {
+  const row = Float32Array.from(items.ids, (itemId) => clicks.get(itemId) ?? 0);
+  const scores = new Float32Array(batch * row.length);
+  for (let request = 0; request < batch; request += 1) scores.set(row, request * row.length);
+  return scores;
 }

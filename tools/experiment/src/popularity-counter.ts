@@ -1,5 +1,5 @@
 import { POPULARITY_BUCKET_MS, type AvailableItems } from '@rec/shared';
-import type { ScoringPolicy } from '@rec/actor/dist/scoring-policy';
+import { clickScores, type ScoringPolicy } from '@rec/actor/dist/scoring-policy';
 
 /**
  * The popularity baseline in process memory, with the semantics of the services' PopularityStore and
@@ -26,10 +26,7 @@ export class PopularityCounter implements ScoringPolicy {
 
   score(_states: Float32Array, batch: number, items: AvailableItems): Float32Array {
     this.refresh();
-    const row = Float32Array.from(items.ids, (itemId) => this.scores.get(itemId) ?? 0);
-    const scores = new Float32Array(batch * row.length);
-    for (let request = 0; request < batch; request += 1) scores.set(row, request * row.length);
-    return scores;
+    return clickScores(this.scores, batch, items);
   }
 
   modelVersion(): number {
