@@ -32,19 +32,22 @@ export async function readGroupLag(admin: Admin, groupId: string, topics: readon
   return lag;
 }
 
-/** What `watchConsumerLag` returns: read the lag now (tests), and stop (closes the admin client). */
+/** What `watchConsumerLag` returns: read the lag now, refresh the gauge now (tests), and stop. */
 export interface ConsumerLagWatch {
-  /** The group's lag per topic, as the next scrape would report it. */
+  /** The group's lag per topic, read from the broker now. */
   read(): Promise<Map<string, number>>;
+  /** Reads the lag and sets the gauge (what every scrape starts in the background). */
+  refresh(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * `rec_consumer_lag_messages{group, topic}`: how many messages of `topic` the group has not committed yet
  * (log end offset minus committed offset, summed over partitions; a partition without a commit counts
- * from its first offset). It is read from the broker at scrape time, not from the consumer's fetches, so a
- * member that is stuck or gone still shows a growing lag. Every member of the group reports the same
- * value; aggregate with `max by (group, topic)`.
+ * from its first offset). It is read from the broker, not from the consumer's fetches, so a member that is
+ * stuck or gone still shows a growing lag. A scrape reports the values last read and starts the next read
+ * in the background (one at a time), so /metrics never waits on the broker: the figure is one scrape old.
+ * Every member of the group reports the same value; aggregate with `max by (group, topic)`.
  */
 export function watchConsumerLag(options: ConsumerLagOptions): ConsumerLagWatch {
   const log = options.logger.child({ component: 'consumer-lag' });
@@ -67,20 +70,31 @@ export function watchConsumerLag(options: ConsumerLagOptions): ConsumerLagWatch 
 
   const read = async (): Promise<Map<string, number>> => readGroupLag(await connected(), options.groupId, options.topics);
 
-  options.metrics.sharedGauge('consumer_lag_messages', "Messages of a topic the consumer group has not committed yet (log end - committed offset, summed over partitions)", ['group', 'topic'], async (gauge) => {
-    if (stopped) return;
-    try {
-      for (const [topic, messages] of await read()) gauge.set({ group: options.groupId, topic }, messages);
-    } catch (error) {
-      // A scrape during a broker outage keeps the last values rather than failing /metrics.
-      log.warn({ err: error, group: options.groupId }, 'could not read consumer lag');
-    }
+  const gauge = options.metrics.sharedGauge('consumer_lag_messages', "Messages of a topic the consumer group has not committed yet (log end - committed offset, summed over partitions)", ['group', 'topic'], () => {
+    if (!stopped && refreshing === null) void refresh();
   });
+  let refreshing: Promise<void> | null = null;
+  const refresh = (): Promise<void> => {
+    refreshing ??= (async () => {
+      try {
+        for (const [topic, messages] of await read()) gauge.set({ group: options.groupId, topic }, messages);
+      } catch (error) {
+        // During a broker outage the last values stay.
+        log.warn({ err: error, group: options.groupId }, 'could not read consumer lag');
+      }
+    })().finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
+  };
+  void refresh();
 
   return {
     read,
+    refresh,
     stop: async () => {
       stopped = true;
+      await refreshing;
       const client = admin ?? (connecting === null ? null : await connecting.catch(() => null));
       admin = null;
       await client?.disconnect();

@@ -4,7 +4,10 @@ import { ServiceMetrics, watchConsumerLag, type ConsumerLagWatch } from '@rec/sh
 import { parsePrometheusText, sampleValue } from '../bench/prometheus-text';
 import { openTestContext, type TestContext } from '../harness';
 
-/** rec_consumer_lag_messages{group, topic}: read from the broker's offsets, so it moves with commits, not fetches. */
+/**
+ * rec_consumer_lag_messages{group, topic}: read from the broker's offsets, so it moves with commits, not
+ * fetches. A scrape shows the last read and starts the next in the background; `refresh` is that read.
+ */
 describe('consumer lag per group', () => {
   let ctx: TestContext;
   let topic: string;
@@ -12,8 +15,10 @@ describe('consumer lag per group', () => {
   let metrics: ServiceMetrics;
   let watch: ConsumerLagWatch;
 
-  const scrapedLag = async (): Promise<number> =>
-    sampleValue(parsePrometheusText(await metrics.registry.metrics()), 'rec_consumer_lag_messages', { group: groupId, topic, service: 'it-lag' });
+  const scrapedLag = async (): Promise<number> => {
+    await watch.refresh();
+    return sampleValue(parsePrometheusText(await metrics.registry.metrics()), 'rec_consumer_lag_messages', { group: groupId, topic, service: 'it-lag' });
+  };
 
   before(async () => {
     ctx = await openTestContext('lag');
