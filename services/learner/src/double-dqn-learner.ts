@@ -12,12 +12,13 @@ import {
   type ReceivedWeights,
   type Transition,
 } from '@rec/shared';
-import { doubleDqnGradients, tf, type QNetwork } from '@rec/shared/model';
+import { doubleDqnGradients, type QNetwork } from '@rec/shared/model';
 import type { LearnerConfig } from './config';
 import type { LearnerMetrics } from './learner-metrics';
 import type { NStepAssembler, ReturnTransition } from './n-step-assembler';
 import type { ReplayBuffer } from './replay-buffer';
 import type { SamplesPerInsertLimiter } from './samples-per-insert-limiter';
+import { TargetCandidates } from './target-candidates';
 
 export interface LearnerDeps {
   config: LearnerConfig;
@@ -53,11 +54,13 @@ export class DoubleDqnLearner {
   /** Ring of the remembered ids, oldest overwritten first. */
   private readonly recentOrder: (string | undefined)[] = new Array(DEDUP_WINDOW);
   private recentNext = 0;
-  private candidateCache: { revision: number; tensor: tf.Tensor2D } | null = null;
+  private readonly targetCandidates: TargetCandidates;
   private readonly inFlight = new Set<Promise<void>>();
   private staleTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly deps: LearnerDeps) {}
+  constructor(private readonly deps: LearnerDeps) {
+    this.targetCandidates = new TargetCandidates(deps.catalog, deps.config.maxTargetCandidates, deps.online.spec.itemDim, deps.random);
+  }
 
   get weightsVersion(): number {
     return this.onlineVersion;
@@ -134,7 +137,7 @@ export class DoubleDqnLearner {
     const { config, replay, online, target, metrics, limiter } = this.deps;
     const startedAt = process.hrtime.bigint();
     const batch = replay.sample(config.batchSize);
-    const candidates = this.candidates();
+    const candidates = this.targetCandidates.next();
     const result = doubleDqnGradients(online, target, batch, candidates.tensor, {
       huberDelta: config.huberDelta,
       maxGradNorm: config.maxGradNorm,
@@ -201,27 +204,6 @@ export class DoubleDqnLearner {
       // Let the consumer and the weights subscriber run between steps.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-  }
-
-  /** The items the argmax over a' ranges over: the available catalog, sampled when it is larger than the bound. */
-  private candidates(): { tensor: tf.Tensor2D; disposable: boolean } {
-    const items = this.deps.catalog.available();
-    const count = items.ids.length;
-    const limit = this.deps.config.maxTargetCandidates;
-    const width = this.deps.online.spec.itemDim;
-    if (count <= limit) {
-      if (this.candidateCache?.revision !== items.revision) {
-        this.candidateCache?.tensor.dispose();
-        this.candidateCache = { revision: items.revision, tensor: tf.tensor2d(items.vectors, [count, width]) };
-      }
-      return { tensor: this.candidateCache.tensor, disposable: false };
-    }
-    const sampled = new Float32Array(limit * width);
-    for (let row = 0; row < limit; row += 1) {
-      const source = Math.floor(this.deps.random() * count);
-      sampled.set(items.vectors.subarray(source * width, (source + 1) * width), row * width);
-    }
-    return { tensor: tf.tensor2d(sampled, [limit, width]), disposable: true };
   }
 
   private remember(transitionId: string): void {

@@ -1,10 +1,11 @@
 import type { Transition } from '@rec/shared';
-import { doubleDqnGradients, tf } from '@rec/shared/model';
+import { doubleDqnGradients } from '@rec/shared/model';
 import type { LiveCatalog } from '@rec/shared';
 import type { LearnerConfig } from '@rec/learner';
 import { NStepAssembler } from '@rec/learner/dist/n-step-assembler';
 import { ReplayBuffer } from '@rec/learner/dist/replay-buffer';
 import { SamplesPerInsertLimiter } from '@rec/learner/dist/samples-per-insert-limiter';
+import { TargetCandidates } from '@rec/learner/dist/target-candidates';
 import type { InProcessParameterServer } from './in-process-parameter-server';
 
 export interface LearnerCounters {
@@ -29,17 +30,18 @@ export class InProcessLearner {
   private readonly returns: NStepAssembler;
   private readonly limiter: SamplesPerInsertLimiter;
   private budget = 0;
-  private candidateCache: { revision: number; tensor: tf.Tensor2D } | null = null;
+  private readonly targetCandidates: TargetCandidates;
 
   constructor(
     private readonly config: LearnerConfig,
     private readonly server: InProcessParameterServer,
     private readonly catalog: LiveCatalog,
-    private readonly random: () => number,
+    random: () => number,
   ) {
     this.replay = new ReplayBuffer(config.replayCapacity, { prioritized: config.prioritized, alpha: config.priorityAlpha, beta: config.priorityBeta, random });
     this.returns = new NStepAssembler({ steps: config.nStep, gamma: config.gamma, maxWaitMs: config.nStepMaxWaitMs, maxHeld: config.nStepMaxHeld });
     this.limiter = new SamplesPerInsertLimiter(config.maxSamplesPerInsert);
+    this.targetCandidates = new TargetCandidates(catalog, config.maxTargetCandidates, server.online.spec.itemDim, random);
   }
 
   get replaySize(): number {
@@ -78,7 +80,9 @@ export class InProcessLearner {
     const { config, server } = this;
     const started = process.hrtime.bigint();
     const batch = this.replay.sample(config.batchSize);
-    const result = doubleDqnGradients(server.online, server.target, batch, this.candidates(), { huberDelta: config.huberDelta, maxGradNorm: config.maxGradNorm, bootstrapSlateSize: config.bootstrapSlateSize });
+    const candidates = this.targetCandidates.next();
+    const result = doubleDqnGradients(server.online, server.target, batch, candidates.tensor, { huberDelta: config.huberDelta, maxGradNorm: config.maxGradNorm, bootstrapSlateSize: config.bootstrapSlateSize });
+    if (candidates.disposable) candidates.tensor.dispose();
     this.replay.updatePriorities(batch.slots, result.tdErrors);
     this.limiter.recordSamples(batch.size);
     server.apply(result.gradients, now);
@@ -89,28 +93,8 @@ export class InProcessLearner {
     this.counters.gradientSeconds += Number(process.hrtime.bigint() - started) / 1e9;
   }
 
-  /** The items the argmax over a' ranges over: the available catalog (sampled beyond the bound). */
-  private candidates(): tf.Tensor2D {
-    const items = this.catalog.available();
-    if (this.candidateCache?.revision === items.revision) return this.candidateCache.tensor;
-    this.candidateCache?.tensor.dispose();
-    const width = this.server.online.spec.itemDim;
-    const count = Math.min(items.ids.length, this.config.maxTargetCandidates);
-    const vectors = count === items.ids.length ? items.vectors : sampleRows(items.vectors, items.ids.length, count, width, this.random);
-    this.candidateCache = { revision: items.revision, tensor: tf.tensor2d(vectors, [count, width]) };
-    return this.candidateCache.tensor;
-  }
-
   dispose(): void {
-    this.candidateCache?.tensor.dispose();
+    this.targetCandidates.dispose();
   }
 }
 
-function sampleRows(vectors: Float32Array, rows: number, count: number, width: number, random: () => number): Float32Array {
-  const sampled = new Float32Array(count * width);
-  for (let row = 0; row < count; row += 1) {
-    const source = Math.floor(random() * rows);
-    sampled.set(vectors.subarray(source * width, (source + 1) * width), row * width);
-  }
-  return sampled;
-}
