@@ -16,6 +16,7 @@ import { doubleDqnGradients, type QNetwork } from '@rec/shared/model';
 import type { LearnerConfig } from './config';
 import type { LearnerMetrics } from './learner-metrics';
 import type { NStepAssembler, ReturnTransition } from './n-step-assembler';
+import type { OwnUpdateLookahead } from './own-update-lookahead';
 import type { ReplayBuffer } from './replay-buffer';
 import type { SamplesPerInsertLimiter } from './samples-per-insert-limiter';
 import { TargetCandidates } from './target-candidates';
@@ -35,6 +36,8 @@ export interface LearnerDeps {
   metrics: LearnerMetrics;
   logger: Logger;
   random: () => number;
+  /** Applies this learner's own updates to `online` ahead of the broadcast (null: LEARNER_LOOKAHEAD=false). */
+  lookahead: OwnUpdateLookahead | null;
 }
 
 /** How many recent transitionIds are remembered to drop duplicates (at-least-once upstream). */
@@ -42,8 +45,9 @@ const DEDUP_WINDOW = 200_000;
 
 /**
  * The learner's role: transitions in (into replay), gradients out. Each step samples a batch, computes
- * the Double-DQN gradient on the weights last broadcast by the parameter server, and sends it with the
- * version it was computed on; the parameter server owns the optimizer, the version and the target sync.
+ * the Double-DQN gradient on the weights last broadcast by the parameter server (plus, looking ahead, its own
+ * updates the broadcast does not hold yet: OwnUpdateLookahead), and sends it with the version it was
+ * computed on and its sequence; the parameter server owns the optimizer, the version and the target sync.
  */
 export class DoubleDqnLearner {
   private onlineVersion = -1;
@@ -69,7 +73,11 @@ export class DoubleDqnLearner {
   /** Swaps in broadcast weights (synchronously, between steps). */
   adoptWeights(weights: ReceivedWeights): void {
     if (weights.role === 'ONLINE') {
-      this.deps.online.setWeights(weights.values);
+      if (this.deps.lookahead === null) this.deps.online.setWeights(weights.values);
+      else {
+        this.deps.lookahead.adopt(weights.values, weights.learnerProgress[this.deps.learnerId]);
+        this.deps.metrics.lookaheadPending.set(this.deps.lookahead.pendingUpdates);
+      }
       this.onlineVersion = weights.version;
       this.deps.metrics.modelVersion.set(weights.version);
     } else {
@@ -146,6 +154,9 @@ export class DoubleDqnLearner {
     if (candidates.disposable) candidates.tensor.dispose();
     replay.updatePriorities(batch.slots, result.tdErrors);
     limiter.recordSamples(batch.size);
+    // Looking ahead: the next gradient is computed on weights that already hold this one.
+    const sequence = this.deps.lookahead?.applyOwn(result.gradients) ?? -1;
+    if (this.deps.lookahead !== null) metrics.lookaheadPending.set(this.deps.lookahead.pendingUpdates);
 
     // Per-item tables travel as the rows this batch touched (a few hundred of thousands), the rest dense.
     const sparse = online.layout.some(isRowSparse);
@@ -167,6 +178,7 @@ export class DoubleDqnLearner {
           newestSampleTimestamp: batch.newestFeedbackAt > 0 ? batch.newestFeedbackAt : null,
           timestamp: Date.now(),
           gradientEncoding: sparse ? 'SPARSE_ROWS' : 'DENSE',
+          sequence,
         }),
       })
       .then(() => metrics.updatesSent.inc());

@@ -19,6 +19,7 @@ export class LearnerMetrics {
   readonly throttled;
   readonly returns;
   readonly heldForReturns;
+  readonly lookaheadPending;
 
   constructor(metrics: ServiceMetrics, backend: string) {
     this.trainSteps = metrics.counter('train_steps_total', 'Gradient steps computed and sent');
@@ -37,6 +38,7 @@ export class LearnerMetrics {
     this.throttled = metrics.counter('throttled_waits_total', 'Times the samples-per-insert bound made the learner wait');
     this.returns = metrics.counter('returns_total', 'Transitions turned into returns, by steps summed (horizon) and why the sum stopped (horizon, done, broken, stale, evicted)', ['horizon', 'cause']);
     this.heldForReturns = metrics.gauge('nstep_held_transitions', 'Transitions held back waiting for the later steps of their n-step return');
+    this.lookaheadPending = metrics.gauge('lookahead_pending_updates', 'Own updates applied to the local weights ahead of the broadcast that no broadcast holds yet (own-update lookahead)');
     metrics.recordTensorBackend(backend);
   }
 }

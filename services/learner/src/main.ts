@@ -23,6 +23,7 @@ export { readLearnerConfig, type LearnerConfig } from './config';
 import { DoubleDqnLearner } from './double-dqn-learner';
 import { LearnerMetrics } from './learner-metrics';
 import { NStepAssembler } from './n-step-assembler';
+import { OwnUpdateLookahead } from './own-update-lookahead';
 import { ReplayBuffer } from './replay-buffer';
 import { SamplesPerInsertLimiter } from './samples-per-insert-limiter';
 import { validateTransition } from './transition-validation';
@@ -52,6 +53,7 @@ export async function startLearner(config: LearnerConfig, options: RuntimeOption
     metrics,
     logger,
     random,
+    lookahead: config.lookahead ? new OwnUpdateLookahead(online, config.learningRate) : null,
   });
   const weights = new WeightsSubscriber(runtime, {
     layoutHash: online.layoutHash,
@@ -85,7 +87,7 @@ export async function startLearner(config: LearnerConfig, options: RuntimeOption
     health: runtime.consumerHealth,
   }));
   learner.start();
-  logger.info({ backend, batchSize: config.batchSize, gamma: config.gamma, nStep: config.nStep, replayCapacity: config.replayCapacity, prioritized: config.prioritized }, 'learner running');
+  logger.info({ backend, lookahead: config.lookahead, batchSize: config.batchSize, gamma: config.gamma, nStep: config.nStep, replayCapacity: config.replayCapacity, prioritized: config.prioritized }, 'learner running');
   return { runtime, learner };
 }
 

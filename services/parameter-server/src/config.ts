@@ -1,10 +1,10 @@
-import { readCommonConfig, readModelShapeConfig, readSettings, setting, type CommonConfig, type ModelShapeConfig, type SettingValues } from '@rec/shared';
+import { LEARNING_RATE_SETTING, readCommonConfig, readModelShapeConfig, readSettings, setting, type CommonConfig, type ModelShapeConfig, type SettingValues } from '@rec/shared';
 
 /** Every setting of the parameter server, declared once (README table and `rec config` come from here). */
 export const PARAMETER_SERVER_SETTINGS = {
-  learningRate: setting.number('PS_LEARNING_RATE', 3e-3, [1e-8, 1], "Adam's learning rate (3e-3: the per-item rows see few updates each; tuned on seeds 1-5)"),
+  learningRate: LEARNING_RATE_SETTING,
   targetSyncEvery: setting.int('PS_TARGET_SYNC_EVERY', 100, [1, 1e9], 'copy the online network to the target network every C applied updates'),
-  maxStaleness: setting.int('PS_MAX_STALENESS', 32, [0, 1e9], 'drop an update computed on weights more than K versions old'),
+  maxStaleness: setting.int('PS_MAX_STALENESS', 32, [0, 1e9], "drop an update computed on weights more than K versions old (for a learner that looks ahead: K versions of other learners' updates)"),
   publishEveryUpdates: setting.int('PS_PUBLISH_EVERY_UPDATES', 10, [1, 1e9], 'publish the online weights after this many applied updates...'),
   publishIntervalMs: setting.int('PS_PUBLISH_INTERVAL_MS', 500, [10, 3_600_000], '...or once this long has passed since the last publish with newer weights'),
   weightsHistory: setting.int('PS_WEIGHTS_HISTORY', 20, [0, 10_000], 'published versions kept in Redis for pin, rollback and export (about one weights payload each); 0 keeps none'),

@@ -15,6 +15,8 @@ export interface ModelSnapshot {
    * already holds end there. Null in snapshots written before offsets were kept.
    */
   updateOffsets: Map<number, number> | null;
+  /** Per learnerId, the newest update sequence processed; null in snapshots written before it was kept. */
+  learnerProgress: Map<string, number> | null;
 }
 
 /**
@@ -47,6 +49,7 @@ export class ModelSnapshotStore {
       slotIndex: JSON.stringify(slotIndex),
       slotValues: floatsToBytes(slotValues),
       updateOffsets: JSON.stringify(Object.fromEntries(snapshot.updateOffsets ?? [])),
+      learnerProgress: JSON.stringify(Object.fromEntries(snapshot.learnerProgress ?? [])),
     });
   }
 
@@ -74,6 +77,7 @@ export class ModelSnapshotStore {
         hash.updateOffsets === undefined
           ? null
           : new Map(Object.entries(JSON.parse(hash.updateOffsets.toString('utf8')) as Record<string, number>).map(([partition, offset]) => [Number(partition), offset])),
+      learnerProgress: hash.learnerProgress === undefined ? null : new Map(Object.entries(JSON.parse(hash.learnerProgress.toString('utf8')) as Record<string, number>)),
     };
   }
 }

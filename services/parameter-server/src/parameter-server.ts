@@ -18,6 +18,11 @@ import type { ParameterServerConfig } from './config';
 import type { ModelSnapshotStore } from './model-snapshot-store';
 import type { ParameterServerMetrics } from './parameter-server-metrics';
 
+/** How many recent versions remember which learner made them (for the staleness a lookahead learner sees). */
+const AUTHOR_MEMORY = 4_096;
+/** Learners whose progress the weights carry (the most recently heard from). */
+const MAX_TRACKED_LEARNERS = 256;
+
 /** An update after decoding and verification: its gradient as floats. */
 export interface VerifiedUpdate {
   update: ModelUpdate;
@@ -41,7 +46,9 @@ export interface ParameterServerDeps {
 
 /**
  * The parameter server's role: the one writer of a model's weights. It applies learners' gradients with
- * Adam (dropping those computed on weights more than maxStaleness versions old), owns the strictly
+ * Adam (dropping those computed on weights more than maxStaleness versions old, counting for a learner that
+ * looks ahead only other learners' versions), records per learner the newest update sequence processed
+ * (published with the ONLINE weights, so lookahead learners know what a version holds), owns the strictly
  * increasing version, syncs the target network every targetSyncEvery updates, and publishes full weights
  * to the compacted weights topic on a cadence. Before every publish it snapshots everything to Redis,
  * including the update offsets the state reaches, so:
@@ -69,6 +76,10 @@ export class ParameterServer {
   private lastGood: { version: number; online: Float32Array } | null = null;
   private exclusive: Promise<unknown> = Promise.resolve();
   private readonly normalizer: CatalogNormalizer;
+  /** Per learnerId, the newest update sequence processed (applied or dropped): published with ONLINE weights. */
+  private learnerProgress = new Map<string, number>();
+  /** Which learner made each of the last AUTHOR_MEMORY versions (indexed by version mod AUTHOR_MEMORY). */
+  private readonly authors: (string | undefined)[] = new Array(AUTHOR_MEMORY);
 
   constructor(private readonly deps: ParameterServerDeps) {
     this.online = new QNetwork(deps.config.model, 'ps-online');
@@ -108,6 +119,7 @@ export class ParameterServer {
       this.snapshotVersion = snapshot.version;
       this.newestSampleTimestamp = snapshot.newestSampleTimestamp;
       for (const [partition, offset] of snapshot.updateOffsets ?? []) this.nextOffsets.set(partition, offset);
+      this.learnerProgress = new Map(snapshot.learnerProgress ?? []);
       this.deps.logger.info({ version: this.version, resumeOffsets: Object.fromEntries(this.nextOffsets) }, 'resumed from snapshot');
     } else {
       if (snapshot !== null) this.deps.logger.warn({ layoutHash: snapshot.layoutHash }, 'snapshot has another layout; starting fresh');
@@ -132,7 +144,9 @@ export class ParameterServer {
           continue;
         }
         this.nextOffsets.set(partition, position + 1);
-        const staleness = this.version - value.update.baseVersion;
+        const { learnerId, sequence } = value.update;
+        if (sequence >= 0) this.recordProgress(learnerId, sequence);
+        const staleness = this.stalenessOf(value.update);
         metrics.staleness.observe(Math.max(0, staleness));
         if (value.update.baseVersion < this.loadedVersion) {
           // Computed on the weights a rollback or import replaced: they would pull the model back.
@@ -145,6 +159,7 @@ export class ParameterServer {
         }
         this.optimizer.apply(value.gradients);
         this.version += 1;
+        this.authors[this.version % AUTHOR_MEMORY] = learnerId;
         metrics.applied.inc();
         metrics.tdLoss.set(value.update.tdLoss);
         const sample = value.update.newestSampleTimestamp;
@@ -204,6 +219,7 @@ export class ParameterServer {
       this.optimizer.dispose();
       this.optimizer = new AdamParameterOptimizer(this.online, this.deps.config.learningRate);
       this.version += 1;
+      this.authors[this.version % AUTHOR_MEMORY] = undefined;
       this.targetVersion = this.version;
       this.loadedVersion = this.version;
       this.lastGood = { version: this.version, online: weights };
@@ -215,6 +231,29 @@ export class ParameterServer {
       await control.answerLoad({ id: request.id, version: this.version, error: null, appliedAt: Date.now() });
       logger.info({ source: request.source, version: this.version }, 'loaded weights as a new version');
     });
+  }
+
+  /**
+   * Versions an update is behind. A learner that looks ahead (sequence >= 0) computed its gradient on the
+   * base version plus its own later updates, so only the versions other learners (or loads) made since
+   * count; the rest of the gap is its own work, already in what it computed on.
+   */
+  private stalenessOf(update: ModelUpdate): number {
+    const raw = this.version - update.baseVersion;
+    if (update.sequence < 0 || raw <= 0 || raw > AUTHOR_MEMORY) return raw;
+    let others = 0;
+    for (let version = update.baseVersion + 1; version <= this.version; version += 1) {
+      if (this.authors[version % AUTHOR_MEMORY] !== update.learnerId) others += 1;
+    }
+    return others;
+  }
+
+  private recordProgress(learnerId: string, sequence: number): void {
+    const previous = this.learnerProgress.get(learnerId) ?? -1;
+    // Re-inserted, so the map's order is least recently heard from first.
+    this.learnerProgress.delete(learnerId);
+    this.learnerProgress.set(learnerId, Math.max(previous, sequence));
+    if (this.learnerProgress.size > MAX_TRACKED_LEARNERS) this.learnerProgress.delete(this.learnerProgress.keys().next().value as string);
   }
 
   private async weightsFor(request: LoadRequest): Promise<Float32Array> {
@@ -258,6 +297,7 @@ export class ParameterServer {
       optimizer: await this.optimizer.exportState(),
       newestSampleTimestamp: this.newestSampleTimestamp,
       updateOffsets: this.nextOffsets,
+      learnerProgress: this.learnerProgress,
     });
     this.snapshotVersion = this.version;
     stop();
@@ -276,6 +316,7 @@ export class ParameterServer {
         layoutHash: this.online.layoutHash,
         values,
         newestSampleTimestamp: this.newestSampleTimestamp,
+        learnerProgress: role === 'ONLINE' ? Object.fromEntries(this.learnerProgress) : {},
       });
       const value = codecs.modelWeights.encode(record);
       await producer.send(weightsTopic, { key: weightsKey(config.common.modelId, role), value });

@@ -83,6 +83,7 @@ const modelUpdate: ModelUpdate = {
   newestSampleTimestamp: null,
   timestamp: 1_700_000_002_000,
   gradientEncoding: 'DENSE',
+  sequence: 7,
 };
 const modelWeights: ModelWeights = {
   modelId: 'ddqn',
@@ -93,6 +94,7 @@ const modelWeights: ModelWeights = {
   checksum: 12_345,
   newestSampleTimestamp: 1_700_000_001_000,
   publishedAt: 1_700_000_003_000,
+  learnerProgress: { 'learner-1-abc': 41 },
 };
 
 /** avsc decodes records into instances of generated classes; compare their plain data. */
@@ -223,10 +225,18 @@ describe('Avro schema evolution', () => {
 
   it('reads ModelUpdate bytes from a learner that predates row-sparse gradients as DENSE', () => {
     const current = readSchema('ModelUpdate');
-    const older = { ...current, fields: current.fields.filter((field) => field.name !== 'gradientEncoding') };
-    const { gradientEncoding: _encoding, ...oldRecord } = modelUpdate;
+    const older = { ...current, fields: current.fields.filter((field) => field.name !== 'gradientEncoding' && field.name !== 'sequence') };
+    const { gradientEncoding: _encoding, sequence: _sequence, ...oldRecord } = modelUpdate;
     const oldBytes = new AvroCodec<typeof oldRecord>(asSchema(older)).encode(oldRecord);
-    assert.deepStrictEqual(toPlain(codecs.modelUpdate.readerFor(asSchema(older))(oldBytes)), { ...oldRecord, gradientEncoding: 'DENSE' });
+    assert.deepStrictEqual(toPlain(codecs.modelUpdate.readerFor(asSchema(older))(oldBytes)), { ...oldRecord, gradientEncoding: 'DENSE', sequence: -1 });
+  });
+
+  it('reads ModelWeights bytes from a parameter server that predates learnerProgress as an empty map', () => {
+    const current = readSchema('ModelWeights');
+    const older = { ...current, fields: current.fields.filter((field) => field.name !== 'learnerProgress') };
+    const { learnerProgress: _progress, ...oldRecord } = modelWeights;
+    const oldBytes = new AvroCodec<typeof oldRecord>(asSchema(older)).encode(oldRecord);
+    assert.deepStrictEqual(toPlain(codecs.modelWeights.readerFor(asSchema(older))(oldBytes)), { ...oldRecord, learnerProgress: {} });
   });
 
   it('skips a field a newer writer added', () => {

@@ -47,6 +47,8 @@ export interface ModelUpdate {
   timestamp: number;
   /** DENSE: the flat gradient; SPARSE_ROWS: per-item tables as their non-zero rows (packRowSparse). */
   gradientEncoding: GradientEncoding;
+  /** The learner's own count of the updates it sent; -1 from learners that do not look ahead. */
+  sequence: number;
 }
 
 export const GRADIENT_ENCODINGS = ['DENSE', 'SPARSE_ROWS'] as const;
@@ -65,4 +67,6 @@ export interface ModelWeights {
   checksum: number;
   newestSampleTimestamp: number | null;
   publishedAt: number;
+  /** ONLINE: per learnerId, the sequence of its newest update this version has processed (applied or dropped). */
+  learnerProgress: Record<string, number>;
 }

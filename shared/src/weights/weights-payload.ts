@@ -15,9 +15,10 @@ export function buildWeightsRecord(fields: {
   layoutHash: string;
   values: Float32Array;
   newestSampleTimestamp: number | null;
+  learnerProgress?: Record<string, number>;
 }): ModelWeights {
   const bytes = Buffer.from(floatsToBytes(fields.values));
-  return { ...fields, values: bytes, checksum: checksumOf(bytes), publishedAt: Date.now() };
+  return { ...fields, values: bytes, checksum: checksumOf(bytes), publishedAt: Date.now(), learnerProgress: fields.learnerProgress ?? {} };
 }
 
 /**

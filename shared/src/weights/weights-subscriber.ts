@@ -11,6 +11,8 @@ export interface ReceivedWeights {
   values: Float32Array;
   newestSampleTimestamp: number | null;
   publishedAt: number;
+  /** Per learnerId, the newest update sequence this version has processed (ONLINE; empty from older servers). */
+  learnerProgress: Readonly<Record<string, number>>;
 }
 
 /**
@@ -52,7 +54,7 @@ export class WeightsSubscriber {
           return;
         }
         this.versions.set(record.role, record.version);
-        options.onWeights({ role: record.role, version: record.version, values, newestSampleTimestamp: record.newestSampleTimestamp, publishedAt: record.publishedAt });
+        options.onWeights({ role: record.role, version: record.version, values, newestSampleTimestamp: record.newestSampleTimestamp, publishedAt: record.publishedAt, learnerProgress: record.learnerProgress ?? {} });
         if (this.reader.ready) this.lag.observe(Math.max(0, Date.now() - record.publishedAt) / 1000);
       },
     });

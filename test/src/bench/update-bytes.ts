@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     for (const encoding of encodings) {
       const payload = Buffer.from(floatsToBytes(encoding === 'SPARSE_ROWS' ? packRowSparse(step.gradients, online.layout) : step.gradients));
       const updateBytes = codecs.modelUpdate
-        .encode({ updateId: randomUUID(), modelId: 'ddqn', learnerId: 'bench', baseVersion: 1, layoutHash: online.layoutHash, gradients: payload, checksum: checksumOf(payload), batchSize: BATCH, tdLoss: step.tdLoss, meanQ: step.meanQ, newestSampleTimestamp: null, timestamp: Date.now(), gradientEncoding: encoding })
+        .encode({ updateId: randomUUID(), modelId: 'ddqn', learnerId: 'bench', baseVersion: 1, layoutHash: online.layoutHash, gradients: payload, checksum: checksumOf(payload), batchSize: BATCH, tdLoss: step.tdLoss, meanQ: step.meanQ, newestSampleTimestamp: null, timestamp: Date.now(), gradientEncoding: encoding, sequence: 0 })
         .length;
       rows.push({ model: buckets === 0 ? 'features only (before)' : `+ per-item table ${buckets} rows`, parameters: online.size, update: encoding, updateBytes, publishBytes: weightsBytes });
     }

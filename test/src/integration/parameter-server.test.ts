@@ -109,7 +109,7 @@ describe('parameter server on the real broker', () => {
     const bytes = Buffer.from(floatsToBytes(poisoned));
     const update = (gradients: Buffer, checksum: number): ModelUpdate => ({
       updateId: randomUUID(), modelId: 'ddqn', learnerId: 'test', baseVersion: version, layoutHash: server.online.layoutHash,
-      gradients, checksum, batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(), gradientEncoding: 'DENSE',
+      gradients, checksum, batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(), gradientEncoding: 'DENSE', sequence: -1,
     });
     const fine = Buffer.from(floatsToBytes(new Float32Array(size)));
     await ctx.produceRecords(ctx.ns.topics.modelUpdates, codecs.modelUpdate, [update(bytes, checksumOf(bytes)), update(fine, checksumOf(fine) ^ 1)], () => 'ddqn');
@@ -128,12 +128,46 @@ describe('parameter server on the real broker', () => {
     const zeros = Buffer.from(floatsToBytes(new Float32Array(server.online.size)));
     const update: ModelUpdate = {
       updateId: randomUUID(), modelId: 'ddqn', learnerId: 'test', baseVersion: version - 3, layoutHash: server.online.layoutHash,
-      gradients: zeros, checksum: checksumOf(zeros), batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(), gradientEncoding: 'DENSE',
+      gradients: zeros, checksum: checksumOf(zeros), batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(), gradientEncoding: 'DENSE', sequence: -1,
     };
     await ctx.produceRecords(ctx.ns.topics.modelUpdates, codecs.modelUpdate, [update], () => 'ddqn');
     await waitFor(async () => (await metricValue(runtime, 'rec_parameter_server_updates_dropped_total', { reason: 'stale' })) === 1, { what: 'the stale update to be dropped' });
     assert.equal(server.currentVersion, version);
     await runtime.shutdown();
+  });
+
+  it("counts only other learners' versions as staleness for a learner that looks ahead, and publishes each learner's progress", async () => {
+    const { server, runtime } = await stack.parameterServer({ MODEL_ID: 'lookahead', PS_MAX_STALENESS: '1', PS_PUBLISH_EVERY_UPDATES: '1' });
+    const base = server.currentVersion;
+    const zeros = Buffer.from(floatsToBytes(new Float32Array(server.online.size)));
+    const update = (learnerId: string, baseVersion: number, sequence: number): ModelUpdate => ({
+      updateId: randomUUID(), modelId: 'lookahead', learnerId, baseVersion, layoutHash: server.online.layoutHash,
+      gradients: zeros, checksum: checksumOf(zeros), batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(), gradientEncoding: 'DENSE', sequence,
+    });
+    // Learner A sends four updates computed on the same broadcast (its own later ones looked ahead): 3 versions
+    // behind by the count, 0 by the others' count, so all four apply under a bound of 1. Learner B's update on
+    // that broadcast is 4 of A's versions behind: dropped, and still recorded as processed. A non-lookahead
+    // update (sequence -1) on it is measured the old way: dropped too.
+    const updates = [0, 1, 2, 3].map((sequence) => update('learner-a', base, sequence));
+    await ctx.produceRecords(ctx.ns.topics.modelUpdates, codecs.modelUpdate, [...updates, update('learner-b', base, 0), update('learner-c', base, -1)], () => 'lookahead');
+    await waitFor(async () => (await metricValue(runtime, 'rec_parameter_server_updates_dropped_total', { reason: 'stale' })) === 2, { what: "B's and C's updates to be dropped" });
+    assert.equal(server.currentVersion, base + 4, "all of A's updates applied");
+    const key = weightsKey('lookahead', 'ONLINE');
+    const published = (await ctx.consumeUntil(ctx.ns.topics.modelWeights, (all) => all.some((m) => m.key === key && codecs.modelWeights.decode(m.value).version === base + 4)))
+      .filter((message) => message.key === key)
+      .map((message) => codecs.modelWeights.decode(message.value))
+      .find((weights) => weights.version === base + 4)!;
+    assert.deepEqual({ ...published.learnerProgress }, { 'learner-a': 3, 'learner-b': 0 }, 'per learner, the newest sequence processed; none for a learner that does not look ahead');
+    await runtime.shutdown();
+    // The progress survives a restart (it is in the snapshot): the first publish after it carries it.
+    const restartedAt = Date.now();
+    const restarted = await stack.parameterServer({ MODEL_ID: 'lookahead' });
+    const republished = (await ctx.consumeUntil(ctx.ns.topics.modelWeights, (all) => all.some((m) => m.key === key && codecs.modelWeights.decode(m.value).publishedAt >= restartedAt)))
+      .filter((message) => message.key === key)
+      .map((message) => codecs.modelWeights.decode(message.value))
+      .find((weights) => weights.publishedAt >= restartedAt)!;
+    assert.equal(republished.learnerProgress['learner-a'], 3);
+    await restarted.runtime.shutdown();
   });
 
   it('loses no update and applies none twice when it is killed between snapshots', async () => {
@@ -156,7 +190,7 @@ describe('parameter server on the real broker', () => {
       const zeros = Buffer.from(floatsToBytes(new Float32Array(started.values.length / 4)));
       const updates = Array.from({ length: 5 }, (_, index): ModelUpdate => ({
         updateId: randomUUID(), modelId: 'crash', learnerId: 'test', baseVersion: index, layoutHash: started.layoutHash,
-        gradients: zeros, checksum: checksumOf(zeros), batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(), gradientEncoding: 'DENSE',
+        gradients: zeros, checksum: checksumOf(zeros), batchSize: 1, tdLoss: 0, meanQ: 0, newestSampleTimestamp: null, timestamp: Date.now(), gradientEncoding: 'DENSE', sequence: -1,
       }));
       const groupId = `${ctx.ns.topicPrefix}parameter-server`;
       const committed = async () => (await admin.fetchOffsets({ groupId, topics: [ctx.ns.topics.modelUpdates] }))[0].partitions.reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);

@@ -28,6 +28,8 @@ async function main(): Promise<void> {
     requests: Number(option('requests') ?? 20_000),
     env,
     ...(samplesPerSecond === undefined ? {} : { learnerSamplesPerSecond: Number(samplesPerSecond) }),
+    learnerReadsLiveWeights: args.includes('--live-weights'),
+    ...(option('broadcast-delay-ms') === undefined ? {} : { broadcastDelayMs: Number(option('broadcast-delay-ms')) }),
   });
   const brief = JSON.stringify(briefOf(result));
   const out = option('out');

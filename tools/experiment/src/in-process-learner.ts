@@ -1,11 +1,12 @@
 import type { Transition } from '@rec/shared';
-import { doubleDqnGradients } from '@rec/shared/model';
+import { QNetwork, doubleDqnGradients } from '@rec/shared/model';
 import type { LiveCatalog } from '@rec/shared';
 import type { LearnerConfig } from '@rec/learner';
 import { NStepAssembler } from '@rec/learner/dist/n-step-assembler';
 import { ReplayBuffer } from '@rec/learner/dist/replay-buffer';
 import { SamplesPerInsertLimiter } from '@rec/learner/dist/samples-per-insert-limiter';
 import { TargetCandidates } from '@rec/learner/dist/target-candidates';
+import { OwnUpdateLookahead } from '@rec/learner/dist/own-update-lookahead';
 import type { InProcessParameterServer } from './in-process-parameter-server';
 
 export interface LearnerCounters {
@@ -31,17 +32,48 @@ export class InProcessLearner {
   private readonly limiter: SamplesPerInsertLimiter;
   private budget = 0;
   private readonly targetCandidates: TargetCandidates;
+  /**
+   * The online weights the gradients are computed on: the parameter server's last publish, as a learner
+   * service sees them through the weights topic (its updates then land a few versions stale), or the
+   * server's live weights when `readsLiveWeights` (no staleness: the ablation).
+   */
+  private readonly view: QNetwork | null;
+  /** The service's own-update lookahead on `view` (LEARNER_LOOKAHEAD). */
+  private readonly lookahead: OwnUpdateLookahead | null;
+  /** Publishes on their way to this learner: the weights topic's delay, in simulated time. */
+  private readonly inbox: { at: number; weights: Float32Array; processedThrough: number | undefined }[] = [];
 
   constructor(
     private readonly config: LearnerConfig,
     private readonly server: InProcessParameterServer,
     private readonly catalog: LiveCatalog,
     random: () => number,
+    readsLiveWeights = false,
+    private readonly broadcastDelayMs = 0,
   ) {
     this.replay = new ReplayBuffer(config.replayCapacity, { prioritized: config.prioritized, alpha: config.priorityAlpha, beta: config.priorityBeta, random });
     this.returns = new NStepAssembler({ steps: config.nStep, gamma: config.gamma, maxWaitMs: config.nStepMaxWaitMs, maxHeld: config.nStepMaxHeld });
     this.limiter = new SamplesPerInsertLimiter(config.maxSamplesPerInsert);
     this.targetCandidates = new TargetCandidates(catalog, config.maxTargetCandidates, server.online.spec.itemDim, random);
+    this.view = readsLiveWeights ? null : new QNetwork(server.online.spec, 'experiment-learner-online');
+    this.view?.copyFrom(server.online);
+    this.lookahead = this.view !== null && config.lookahead ? new OwnUpdateLookahead(this.view, config.learningRate) : null;
+  }
+
+  /**
+   * The parameter server published `weights`, holding this learner's updates through `processedThrough`;
+   * they reach the learner broadcastDelayMs later (the learner service's weights subscriber).
+   */
+  receive(weights: Float32Array, processedThrough: number | undefined, now: number): void {
+    this.inbox.push({ at: now + this.broadcastDelayMs, weights, processedThrough });
+  }
+
+  private adoptArrived(now: number): void {
+    let newest: (typeof this.inbox)[number] | undefined;
+    while (this.inbox.length > 0 && this.inbox[0].at <= now) newest = this.inbox.shift();
+    if (newest === undefined || this.view === null) return;
+    if (this.lookahead === null) this.view.setWeights(newest.weights);
+    else this.lookahead.adopt(newest.weights, newest.processedThrough);
   }
 
   get replaySize(): number {
@@ -79,13 +111,15 @@ export class InProcessLearner {
   private step(now: number): void {
     const { config, server } = this;
     const started = process.hrtime.bigint();
+    this.adoptArrived(now);
     const batch = this.replay.sample(config.batchSize);
     const candidates = this.targetCandidates.next();
-    const result = doubleDqnGradients(server.online, server.target, batch, candidates.tensor, { huberDelta: config.huberDelta, maxGradNorm: config.maxGradNorm, bootstrapSlateSize: config.bootstrapSlateSize });
+    const result = doubleDqnGradients(this.view ?? server.online, server.target, batch, candidates.tensor, { huberDelta: config.huberDelta, maxGradNorm: config.maxGradNorm, bootstrapSlateSize: config.bootstrapSlateSize });
     if (candidates.disposable) candidates.tensor.dispose();
     this.replay.updatePriorities(batch.slots, result.tdErrors);
     this.limiter.recordSamples(batch.size);
-    server.apply(result.gradients, now);
+    const sequence = this.lookahead?.applyOwn(result.gradients) ?? -1;
+    server.apply(result.gradients, now, sequence);
     this.counters.steps += 1;
     this.counters.samples += batch.size;
     this.counters.lastTdLoss = result.tdLoss;
@@ -95,6 +129,8 @@ export class InProcessLearner {
 
   dispose(): void {
     this.targetCandidates.dispose();
+    this.view?.dispose();
+    this.lookahead?.dispose();
   }
 }
 

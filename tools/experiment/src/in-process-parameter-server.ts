@@ -24,21 +24,25 @@ export class InProcessParameterServer {
   constructor(
     private readonly config: ParameterServerConfig,
     catalog: LiveCatalog,
-    private readonly publish: (version: number, weights: Float32Array) => void,
+    /** `processedThrough`: the sequence of the newest update of the (one) learner these weights hold. */
+    private readonly publish: (version: number, weights: Float32Array, processedThrough: number | undefined, now: number) => void,
   ) {
     this.online = new QNetwork(config.model, 'experiment-online');
     this.target = new QNetwork(config.model, 'experiment-target');
     this.target.copyFrom(this.online);
     this.optimizer = new AdamParameterOptimizer(this.online, config.learningRate);
     this.normalizer = new CatalogNormalizer(catalog, [this.online, this.target]);
-    publish(0, this.online.getWeights());
+    publish(0, this.online.getWeights(), undefined, 0);
   }
 
   get currentVersion(): number {
     return this.version;
   }
 
-  apply(gradients: Float32Array, now: number): void {
+  private processedThrough: number | undefined;
+
+  apply(gradients: Float32Array, now: number, sequence = -1): void {
+    if (sequence >= 0) this.processedThrough = sequence;
     this.normalizer.refresh();
     this.optimizer.apply(gradients);
     this.version += 1;
@@ -62,7 +66,7 @@ export class InProcessParameterServer {
       this.rejected += 1;
       return;
     }
-    this.publish(this.version, weights);
+    this.publish(this.version, weights, this.processedThrough, now);
     this.publishedVersion = this.version;
     this.publishedAt = now;
   }

@@ -56,6 +56,16 @@ export interface ExperimentSpec {
    * to spare).
    */
   learnerSamplesPerSecond?: number;
+  /**
+   * The learner computes its gradients on the parameter server's live weights instead of the last published
+   * ones (default false: published, as the services do). The ablation that shows what staleness costs.
+   */
+  learnerReadsLiveWeights?: boolean;
+  /**
+   * Simulated delay from a publish to the learner adopting it (default 1,000 ms: the mean weights broadcast
+   * lag a learner service reported on a loaded 2-core machine, rec_weights_broadcast_lag_seconds).
+   */
+  broadcastDelayMs?: number;
   /** Learning-curve windows of the ledger. */
   windows?: number;
 }
@@ -71,6 +81,7 @@ export interface ExperimentResult {
 
 export const DEFAULT_REQUESTS_PER_SECOND = 100;
 export const DEFAULT_LEARNER_SAMPLES_PER_SECOND = 4_000;
+export const DEFAULT_BROADCAST_DELAY_MS = 1_000;
 
 /**
  * One run of one policy on one world and seed, in process at simulated time: the simulator's own world,
@@ -106,8 +117,18 @@ export async function runExperiment(spec: ExperimentSpec): Promise<ExperimentRes
   else if (spec.policy === 'popularity') policy = popularity = new PopularityCounter(clock.now, actorConfig.popularityRefreshMs);
   else {
     const dqn = new DqnPolicy(new QNetwork(actorConfig.model, 'experiment-actor'));
-    parameterServer = new InProcessParameterServer(serverConfig, catalog, (version, weights) => dqn.adopt(version, weights));
-    learner = new InProcessLearner(learnerConfig, parameterServer, catalog, seededRandom(learnerConfig.seed));
+    parameterServer = new InProcessParameterServer(serverConfig, catalog, (version, weights, processedThrough, now) => {
+      dqn.adopt(version, weights);
+      learner?.receive(weights, processedThrough, now);
+    });
+    learner = new InProcessLearner(
+      learnerConfig,
+      parameterServer,
+      catalog,
+      seededRandom(learnerConfig.seed),
+      spec.learnerReadsLiveWeights ?? false,
+      spec.broadcastDelayMs ?? DEFAULT_BROADCAST_DELAY_MS,
+    );
     policy = dqn;
   }
   const joiner = new InMemoryJoiner(joinerConfig, catalog, (transitions, now) => learner?.insert(transitions, now));
