@@ -2,6 +2,7 @@ import type { Command, CommandIo } from './command';
 import { processIo } from './command';
 import { configCommand } from './config/config-command';
 import { dlqCommand } from './dlq/dlq-command';
+import { evaluateCommand } from './evaluate/evaluate-command';
 import { explainCommand } from './explain/explain-command';
 import { exportCommand } from './model/export-command';
 import { importCommand } from './model/import-command';
@@ -12,7 +13,7 @@ import { statusCommand } from './model/status-command';
 export { type Command, type CommandIo } from './command';
 
 /** Every `rec` command, in the order `rec --help` lists them. */
-export const COMMANDS: readonly Command[] = [statusCommand, pinCommand, unpinCommand, rollbackCommand, exportCommand, importCommand, explainCommand, dlqCommand, configCommand];
+export const COMMANDS: readonly Command[] = [statusCommand, pinCommand, unpinCommand, rollbackCommand, exportCommand, importCommand, evaluateCommand, explainCommand, dlqCommand, configCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

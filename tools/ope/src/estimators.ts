@@ -9,9 +9,16 @@
  *
  *   IPS     V = sum_i S_i / sum_i K_i
  *   SNIPS   V = sum_i S_i / sum_i W_i                 (self-normalised: the weights sum to one)
+ *   DR      V = sum_i sum_k [ q_ik + w_ik (r_ik - qhat_ik) ] / sum_i K_i
  *
- * Both are ratios over requests; their standard errors come from the normal approximation (delta
- * method) over the per-request linearised terms e_i = S_i - V * D_i, with D_i = K_i (IPS) or W_i (SNIPS):
+ * DR (doubly robust) needs a reward model qhat(x, a, k): qhat_ik is its prediction for the logged item at
+ * its position, q_ik = sum_a pi(a at k | x_i) qhat(x_i, a, k) its expectation under the target at that
+ * position (the direct method's term). DR is unbiased when the propensities are right, whatever the
+ * reward model; a good reward model shrinks its variance. Without predictions (both 0) DR is IPS.
+ *
+ * All three are ratios over requests; their standard errors come from the normal approximation (delta
+ * method) over the per-request linearised terms e_i = S_i - V * D_i, with D_i = K_i (IPS, DR) or W_i
+ * (SNIPS), S_i the request's numerator:
  *
  *   SE = sqrt( n / (n - 1) * sum_i e_i^2 ) / sum_i D_i,      95% CI = V -+ 1.96 * SE
  *
@@ -30,6 +37,10 @@ export interface SlotSample {
   loggingPropensity: number;
   /** Probability that the target policy puts this item at this position, given the request. */
   targetProbability: number;
+  /** DR only: the reward model's prediction for this item at this position (default 0). */
+  predictedReward?: number;
+  /** DR only: the reward model's prediction at this position, averaged over the target's items there (default 0). */
+  targetPredictedReward?: number;
 }
 
 /** One logged request: its shown slots. */
@@ -47,6 +58,8 @@ export interface Estimate {
 export interface OffPolicyEstimate {
   ips: Estimate;
   snips: Estimate;
+  /** Doubly robust; equal to IPS when the slots carry no reward-model predictions. */
+  dr: Estimate;
   /** Slots in all. */
   slots: number;
   /** Slots with a non-zero weight (where the logged item is one the target would show there). */
@@ -77,6 +90,16 @@ export function snipsEstimate(units: readonly LoggedUnit[]): Estimate {
   return ratioEstimate(units, (unit) => unit.reduce((sum, sample) => sum + importanceWeight(sample), 0));
 }
 
+/** Doubly robust: the target's predicted reward plus the weighted residual of the logged one, per slot. */
+export function drEstimate(units: readonly LoggedUnit[]): Estimate {
+  return ratioEstimate(units, (unit) => unit.length, drTerm);
+}
+
+/** One slot's DR term: q + w (r - qhat). */
+export function drTerm(sample: SlotSample): number {
+  return (sample.targetPredictedReward ?? 0) + importanceWeight(sample) * (sample.reward - (sample.predictedReward ?? 0));
+}
+
 export function estimateOffPolicy(units: readonly LoggedUnit[]): OffPolicyEstimate {
   let slots = 0;
   let matchedSlots = 0;
@@ -96,6 +119,7 @@ export function estimateOffPolicy(units: readonly LoggedUnit[]): OffPolicyEstima
   return {
     ips: ipsEstimate(units),
     snips: snipsEstimate(units),
+    dr: drEstimate(units),
     slots,
     matchedSlots,
     effectiveSampleSize: weightSquares > 0 ? (weightSum * weightSum) / weightSquares : 0,
@@ -111,10 +135,19 @@ export function meanEstimate(values: readonly number[]): Estimate {
   );
 }
 
-/** V = sum_i S_i / sum_i D_i with the delta-method standard error over units. */
-function ratioEstimate(units: readonly LoggedUnit[], denominatorOf: (unit: LoggedUnit) => number): Estimate {
+/** The mean reward per slot of requests' slots (the served policy's own value), its SE clustered by request. */
+export function slotMeanEstimate(rewardsPerRequest: readonly (readonly number[])[]): Estimate {
+  return ipsEstimate(rewardsPerRequest.filter((rewards) => rewards.length > 0).map((rewards) => rewards.map((reward) => ({ reward, loggingPropensity: 1, targetProbability: 1 }))));
+}
+
+/** V = sum_i S_i / sum_i D_i with the delta-method standard error over units; S_i sums `termOf` (default w r) over the unit. */
+function ratioEstimate(
+  units: readonly LoggedUnit[],
+  denominatorOf: (unit: LoggedUnit) => number,
+  termOf: (sample: SlotSample) => number = (sample) => importanceWeight(sample) * sample.reward,
+): Estimate {
   const n = units.length;
-  const numerators = units.map((unit) => unit.reduce((sum, sample) => sum + importanceWeight(sample) * sample.reward, 0));
+  const numerators = units.map((unit) => unit.reduce((sum, sample) => sum + termOf(sample), 0));
   const denominators = units.map(denominatorOf);
   const numerator = numerators.reduce((sum, value) => sum + value, 0);
   const denominator = denominators.reduce((sum, value) => sum + value, 0);

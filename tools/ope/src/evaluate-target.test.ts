@@ -29,7 +29,7 @@ test('joins actions, impressions and clicks; evaluates uniform-random and popula
     ],
   });
   assert.equal(logged.length, 2, 'the duplicate action is dropped');
-  assert.deepEqual(logged[0].slots.map((slot) => [slot.itemId, slot.clicked]), [['a', true], ['c', false]]);
+  assert.deepEqual(logged[0].slots.map((slot) => [slot.itemId, slot.reward]), [['a', 1], ['c', 0]]);
 
   // uniform-random over the 4 available items: pi = 1/4 everywhere.
   // r1: w = (0.5, 1), S = 0.5; r2: w = (0.5, 0.5), S = 0.5. IPS = 1 / 4 slots = 0.25. SNIPS = 1 / 2.5 = 0.4.

@@ -6,6 +6,7 @@ import {
   type RecommendationAction,
   type RecommendationRequest,
   type TopicNames,
+  type Transition,
   type UserFeedback,
 } from '@rec/shared';
 import type { Kafka, KafkaMessage } from '@rec/shared';
@@ -16,21 +17,32 @@ export interface LoggedRun {
   actions: RecommendationAction[];
   feedback: UserFeedback[];
   catalog: CatalogItem[];
+  /** The joiner's transitions (rec.transitions.v1), when asked for: the states and rewards a model is evaluated on. */
+  transitions: Transition[];
   /** Messages that did not decode (skipped). */
   undecodable: number;
 }
 
 /**
- * Reads rec.requests.v1, rec.actions.v1, rec.feedback.v1 and rec.catalog.v1 from the beginning up to the
- * end offsets they had when the read started, under a throwaway consumer group that commits nothing.
+ * Reads rec.requests.v1, rec.actions.v1, rec.feedback.v1 and rec.catalog.v1 (and, with `transitions`,
+ * rec.transitions.v1 instead of the feedback) from the beginning up to the end offsets they had when the
+ * read started, under a throwaway consumer group that commits nothing.
  */
-export async function readLoggedRun(kafka: Kafka, topics: TopicNames, logger: Logger, timeoutMs = 300_000): Promise<LoggedRun> {
-  const run: LoggedRun = { requests: [], actions: [], feedback: [], catalog: [], undecodable: 0 };
+export async function readLoggedRun(
+  kafka: Kafka,
+  topics: TopicNames,
+  logger: Logger,
+  options: { timeoutMs?: number; transitions?: boolean } = {},
+): Promise<LoggedRun> {
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const run: LoggedRun = { requests: [], actions: [], feedback: [], catalog: [], transitions: [], undecodable: 0 };
   const catalog = new Map<string, CatalogItem>();
   const handlers: Record<string, (message: KafkaMessage) => void> = {
     [topics.requests]: (message) => run.requests.push(codecs.request.decode(message.value)),
     [topics.actions]: (message) => run.actions.push(codecs.action.decode(message.value)),
-    [topics.feedback]: (message) => run.feedback.push(codecs.feedback.decode(message.value)),
+    ...(options.transitions
+      ? { [topics.transitions]: (message: KafkaMessage) => void run.transitions.push(codecs.transition.decode(message.value)) }
+      : { [topics.feedback]: (message: KafkaMessage) => void run.feedback.push(codecs.feedback.decode(message.value)) }),
     [topics.catalog]: (message) => {
       const key = message.key?.toString('utf8') ?? '';
       if (message.value === null) catalog.delete(key);

@@ -8,10 +8,11 @@ export interface LoggedSlot {
   /** The serving policy's propensity for this item at this position. */
   propensity: number;
   explored: boolean;
-  clicked: boolean;
+  /** What the slot earned: 1 for a click (joinLoggedData: CTR), or the joiner's reward (joinTransitions). */
+  reward: number;
 }
 
-/** A logged recommendation: the request's context, the action's slate and what the user clicked. */
+/** A logged recommendation: the request's context, the action's slate and what each slot earned. */
 export interface LoggedRequest {
   requestId: string;
   userId: string;
@@ -19,15 +20,21 @@ export interface LoggedRequest {
   surface: string;
   contextItemId: string | null;
   candidateItemIds: string[] | null;
+  /** The slate size the request asked for. */
+  slateSize: number;
   policy: string;
+  /** The serving policy's exploration rate for this request. */
+  epsilon: number;
   modelVersion: number;
+  /** The state the actor scored the request with (STATE_DIM floats), when the log has it (transitions). */
+  state: Float32Array | null;
   slots: LoggedSlot[];
 }
 
 /**
  * Joins a run's logged requests, actions and feedback into one record per answered request. The first
  * action per requestId counts (duplicates are dropped). A slot counts only when the platform confirmed
- * showing it (an IMPRESSION naming the request and item); it is clicked when a CLICK names both.
+ * showing it (an IMPRESSION naming the request and item); its reward is 1 when a CLICK names both, else 0.
  * Requests without an action are left out; an action whose request was not found keeps a "home" context.
  */
 export function joinLoggedData(data: {
@@ -57,7 +64,7 @@ export function joinLoggedData(data: {
         position: item.position,
         propensity: item.propensity,
         explored: item.explored,
-        clicked: clicks.has(`${action.requestId}\u0000${item.itemId}`),
+        reward: clicks.has(`${action.requestId}\u0000${item.itemId}`) ? 1 : 0,
       }));
     if (slots.length === 0) continue;
     logged.push({
@@ -67,8 +74,11 @@ export function joinLoggedData(data: {
       surface: request?.surface ?? 'home',
       contextItemId: request?.contextItemId ?? null,
       candidateItemIds: request?.candidateItemIds ?? null,
+      slateSize: request?.slateSize ?? action.items.length,
       policy: action.policy,
+      epsilon: action.epsilon,
       modelVersion: action.modelVersion,
+      state: null,
       slots,
     });
   }

@@ -1,10 +1,13 @@
 import type { CatalogItem, UserFeedback } from '@rec/shared';
+import type { RewardModel } from './item-position-reward-model';
 import type { LoggedRequest } from './logged-data';
 
 /** A policy to evaluate off-policy: the probability it puts `itemId` at `position` for a logged request. */
 export interface TargetPolicy {
   name: string;
   probability(request: LoggedRequest, itemId: string, position: number): number;
+  /** sum over items a of P(a at `position` | request) * model.predict(a, position): the reward model's expectation under the target (DR's direct term). */
+  expectation(request: LoggedRequest, position: number, model: RewardModel): number;
 }
 
 export const TARGET_NAMES = ['uniform-random', 'popularity-by-category'] as const;
@@ -26,6 +29,12 @@ export function uniformRandomTarget(catalog: readonly CatalogItem[]): TargetPoli
     probability(request, itemId) {
       const candidates = candidatesOf(request, available);
       return candidates.has(itemId) ? 1 / candidates.size : 0;
+    },
+    expectation(request, position, model) {
+      const candidates = candidatesOf(request, available);
+      let sum = 0;
+      for (const itemId of candidates) sum += model.predict(itemId, position);
+      return candidates.size > 0 ? sum / candidates.size : 0;
     },
   };
 }
@@ -61,11 +70,15 @@ export function popularityByCategoryTarget(catalog: readonly CatalogItem[], trai
     return slate;
   };
 
+  const lengthOf = (request: LoggedRequest) => Math.max(...request.slots.map((slot) => slot.position)) + 1;
   return {
     name: 'popularity-by-category',
     probability(request, itemId, position) {
-      const length = Math.max(...request.slots.map((slot) => slot.position)) + 1;
-      return slateFor(request, length)[position] === itemId ? 1 : 0;
+      return slateFor(request, lengthOf(request))[position] === itemId ? 1 : 0;
+    },
+    expectation(request, position, model) {
+      const itemId = slateFor(request, lengthOf(request))[position];
+      return itemId === undefined ? 0 : model.predict(itemId, position);
     },
   };
 }

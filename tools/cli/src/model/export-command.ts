@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Command } from '../command';
 import { connect } from '../connections';
-import { historicWeights, modelShape } from './model-weights';
+import { versionLayersModel } from './version-layers-model';
 
 export const exportCommand: Command = {
   name: 'export',
@@ -21,23 +21,14 @@ weights history (default: the newest). MODEL_HIDDEN_SIZES and MODEL_ITEM_ID_* mu
     const version = values.version === undefined ? null : Number(values.version);
     const connections = connect(io.environment);
     try {
-      const weights = await historicWeights(connections, version);
-      const { QNetwork, initTensorBackend, saveLayersModel, toLayersModel } = await import('@rec/shared/model');
-      await initTensorBackend(undefined, io.environment.TENSOR_BACKEND || undefined);
-      const spec = modelShape(io.environment);
-      const network = new QNetwork(spec, 'export');
-      try {
-        if (network.layoutHash !== weights.layoutHash) {
-          io.err(`rec export: version ${weights.version} has layout ${weights.layoutHash}, MODEL_HIDDEN_SIZES=${spec.hiddenSizes.join(',')} gives ${network.layoutHash}: set the services' MODEL_HIDDEN_SIZES`);
-          return 1;
-        }
-        const out = path.resolve(values.out);
-        await saveLayersModel(toLayersModel(spec, weights.values, weights.version, weights.layoutHash), out);
-        io.out(`rec export: version ${weights.version} of model ${connections.config.modelId} written to ${out}/model.json`);
-        return 0;
-      } finally {
-        network.dispose();
-      }
+      const built = await versionLayersModel(connections, version, io, 'export');
+      if (built === null) return 1;
+      const { saveLayersModel } = await import('@rec/shared/model');
+      const out = path.resolve(values.out);
+      await saveLayersModel(built.model, out);
+      built.model.dispose();
+      io.out(`rec export: version ${built.version} of model ${connections.config.modelId} written to ${out}/model.json`);
+      return 0;
     } finally {
       await connections.close();
     }
