@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { openTestContext, startPlatform, waitFor, type StartedPlatform, type TestContext } from '../harness';
+import { openTestContext, runSimulator, startPlatform, waitFor, type StartedPlatform, type TestContext } from '../harness';
 
 /**
  * The live status page in a real browser: `npm start` (with its status page) in a test namespace, the
@@ -20,16 +19,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const skip = fs.existsSync(CHROMIUM) || process.env.CI === 'true' ? false : `Chromium is not installed at ${CHROMIUM} (apt-get install chromium; infra/bin/tools-up does)`;
 /** Where the screenshot goes: TEST_OUTPUT_DIR, else test-output/ at the repository root. */
 const OUTPUT_DIR = process.env.TEST_OUTPUT_DIR ?? path.join(REPO_ROOT, 'test-output');
-
-function runSimulator(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('node', ['services/simulator/dist/main.js'], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
 
 describe('the live status page in headless Chromium', { skip }, () => {
   let ctx: TestContext;

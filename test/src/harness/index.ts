@@ -12,3 +12,4 @@ export * from './plain-record';
 export * from './tcp-proxy';
 export * from './started-platform';
 export * from './prometheus-server';
+export * from './simulator-process';

@@ -129,7 +129,8 @@ function marginalsFor(candidates: number, slateSize: number, epsilon: number): S
 
 /** The item-side inputs of an exported model for the catalog matrix: `item`, and `itemRow` when the model has per-item rows. */
 function modelInputs(model: tf.LayersModel, vectors: Float32Array, count: number): tf.Tensor[] {
-  const names = model.inputs.map((input) => input.name.replace(/:\d+$/, ''));
+  // tfjs makes layer names unique per process: a second model loaded has inputs state_1, item_1, ...
+  const names = model.inputs.map((input) => input.name.replace(/:\d+$/, '').replace(/_\d+$/, ''));
   if (names[0] !== 'state' || names[1] !== 'item') throw new Error(`not a model written by rec export: inputs ${names.join(', ')} (expected state, item[, itemRow])`);
   const items = tf.tensor2d(vectors, [count, ITEM_DIM]);
   if (names.length === 2) return [items];
