@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -7,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import {
   openTestContext,
   prometheusInstalled,
+  runSimulator,
   startPlatform,
   startPrometheus,
   waitFor,
@@ -50,16 +50,6 @@ function rulesOf(file: string): Array<{ name: string; expr: string; alert: boole
     }
   }
   return rules;
-}
-
-function runSimulator(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('node', ['services/simulator/dist/main.js'], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('close', (code) => resolve({ code, output }));
-  });
 }
 
 // In CI (.ci/run installs it through infra/bin/tools-up) a missing prometheus is a failure, elsewhere a skip.

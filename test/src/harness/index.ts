@@ -13,3 +13,4 @@ export * from './tcp-proxy';
 export * from './started-platform';
 export * from './prometheus-server';
 export * from './simulator-process';
+export * from './rec-cli';

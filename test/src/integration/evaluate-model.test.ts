@@ -3,9 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '@rec/cli';
 import type { ServiceRuntime } from '@rec/shared';
-import { openTestContext, runSimulator, waitFor, type TestContext } from '../harness';
+import { openTestContext, runRec, runSimulator, waitFor, type TestContext } from '../harness';
 import { ServiceStack, metricValue } from '../harness/service-stack';
 
 /**
@@ -75,12 +74,7 @@ describe('rec evaluate: off-policy estimates of the live model against its on-po
   let joiner: ServiceRuntime;
   let servedItems = 0;
 
-  const rec = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, { out: (line) => out.push(line), err: (line) => err.push(line), environment: env });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const rec = (...argv: string[]) => runRec(env, ...argv);
 
   /** Runs the simulator against an actor with `actorEnv`, then waits for the joiner to emit a transition for every item served. */
   const simulate = async (runId: string, requests: number, actorEnv: Record<string, string>, ready: (actor: ServiceRuntime) => Promise<void> = async () => undefined) => {

@@ -21,7 +21,7 @@ import {
   type Transition,
 } from '@rec/shared';
 import { itemRowsOf, loadLayersModel, tf } from '@rec/shared/model';
-import { openTestContext, sampleRequest, waitFor, type TestContext } from '../harness';
+import { openTestContext, runRec, sampleRequest, waitFor, type TestContext } from '../harness';
 import { FAST_SERVICE_ENV, ServiceStack, metricValue } from '../harness/service-stack';
 
 /**
@@ -64,12 +64,7 @@ describe('rec: model control against live services', () => {
   let history: WeightsHistory;
   let requests = 0;
 
-  const rec = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, { out: (line) => out.push(line), err: (line) => err.push(line), environment: env });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const rec = (...argv: string[]) => runRec(env, ...argv);
 
   /** Publishes greedy requests (one per user) and resolves with their actions, in request order. */
   const serve = async (count: number, overrides: { candidateItemIds?: string[] | null } = {}): Promise<RecommendationAction[]> => {

@@ -67,20 +67,32 @@ export function joinLoggedData(data: {
         reward: clicks.has(`${action.requestId}\u0000${item.itemId}`) ? 1 : 0,
       }));
     if (slots.length === 0) continue;
-    logged.push({
-      requestId: action.requestId,
-      userId: action.userId,
-      timestamp: request?.timestamp ?? action.timestamp,
-      surface: request?.surface ?? 'home',
-      contextItemId: request?.contextItemId ?? null,
-      candidateItemIds: request?.candidateItemIds ?? null,
-      slateSize: request?.slateSize ?? action.items.length,
-      policy: action.policy,
-      epsilon: action.epsilon,
-      modelVersion: action.modelVersion,
-      state: null,
-      slots,
-    });
+    logged.push(loggedRequestOf(action, request, { timestamp: action.timestamp, state: null, slots }));
   }
   return logged.sort((a, b) => a.timestamp - b.timestamp || a.requestId.localeCompare(b.requestId));
+}
+
+/**
+ * One logged request from its action and (when the log has it) its request: the context, the serving
+ * policy, and what the join found (`slots`, the state, the timestamp to fall back on without the request).
+ */
+export function loggedRequestOf(
+  action: RecommendationAction,
+  request: RecommendationRequest | undefined,
+  found: { timestamp: number; state: Float32Array | null; slots: LoggedSlot[] },
+): LoggedRequest {
+  return {
+    requestId: action.requestId,
+    userId: action.userId,
+    timestamp: request?.timestamp ?? found.timestamp,
+    surface: request?.surface ?? 'home',
+    contextItemId: request?.contextItemId ?? null,
+    candidateItemIds: request?.candidateItemIds ?? null,
+    slateSize: request?.slateSize ?? action.items.length,
+    policy: action.policy,
+    epsilon: action.epsilon,
+    modelVersion: action.modelVersion,
+    state: found.state,
+    slots: found.slots,
+  };
 }

@@ -1,5 +1,5 @@
 import { bytesToFloats, ENCODER_VERSION, type RecommendationAction, type RecommendationRequest, type Transition } from '@rec/shared';
-import type { LoggedRequest, LoggedSlot } from './logged-data';
+import { loggedRequestOf, type LoggedRequest, type LoggedSlot } from './logged-data';
 
 /**
  * Joins the joiner's transitions (rec.transitions.v1) with the requests and actions they answer into one
@@ -43,20 +43,7 @@ export function joinTransitions(data: {
       }))
       .sort((a, b) => a.position - b.position);
     const first = transitions[0];
-    logged.push({
-      requestId,
-      userId: first.userId,
-      timestamp: request?.timestamp ?? first.requestTimestamp,
-      surface: request?.surface ?? 'home',
-      contextItemId: request?.contextItemId ?? null,
-      candidateItemIds: request?.candidateItemIds ?? null,
-      slateSize: request?.slateSize ?? action.items.length,
-      policy: action.policy,
-      epsilon: action.epsilon,
-      modelVersion: action.modelVersion,
-      state: bytesToFloats(first.state),
-      slots,
-    });
+    logged.push(loggedRequestOf(action, request, { timestamp: first.requestTimestamp, state: bytesToFloats(first.state), slots }));
   }
   return logged.sort((a, b) => a.timestamp - b.timestamp || a.requestId.localeCompare(b.requestId));
 }
