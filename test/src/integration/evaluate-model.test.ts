@@ -119,6 +119,11 @@ describe('rec evaluate: off-policy estimates of the live model against its on-po
     assert.ok(Math.abs(report.maxWeight - 1) < 1e-6, `largest weight ${report.maxWeight}`);
     assert.ok(Math.abs(report.ips.value - report.logged.value) < 1e-9);
     assert.ok(Math.abs(report.snips.value - report.logged.value) < 1e-9);
+    // The same as a table for the operator.
+    const table = await rec('evaluate', '--version', '0', '--epsilon', String(TARGET_EPSILON), '--policy', 'ddqn');
+    assert.equal(table.code, 0, table.err);
+    assert.match(table.out, /IPS .*\n\s+SNIPS .*\n\s+doubly robust .*\n\s+logged policy /);
+    assert.match(table.out, new RegExp(`matched slots ${report.slots}/${report.slots}`));
   });
 
   it('the export of the live model, evaluated on the popularity run\'s log, lands on its on-policy reward', async (t) => {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { Estimate } from '@rec/ope';
 import type { Command, CommandIo } from '../command';
 import { connect } from '../connections';
+import { parseVersion } from '../model/model-weights';
 import { versionLayersModel } from '../model/version-layers-model';
 
 const usageError = (message: string) => Object.assign(new Error(message), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
@@ -56,7 +57,7 @@ candidate may show at a position to have a positive logged propensity there (any
     if (!(epsilon >= 0 && epsilon <= 1)) throw usageError(`--epsilon is in [0, 1], got "${values.epsilon}"`);
     const from = parseTime(values.from, '--from');
     const to = parseTime(values.to, '--to');
-    const loggedVersion = values['logged-version'] === undefined ? null : Number(values['logged-version']);
+    const loggedVersion = values['logged-version'] === undefined ? null : parseVersion(values['logged-version']);
 
     const ope = await import('@rec/ope');
     const { initTensorBackend, loadLayersModel } = await import('@rec/shared/model');
@@ -67,7 +68,7 @@ candidate may show at a position to have a positive logged propensity there (any
         await initTensorBackend(undefined, io.environment.TENSOR_BACKEND || undefined);
         candidate = { description: path.resolve(values.model), model: await loadLayersModel(values.model) };
       } else {
-        const built = await versionLayersModel(connections, Number(values.version), io, 'evaluate');
+        const built = await versionLayersModel(connections, parseVersion(values.version), io, 'evaluate');
         if (built === null) return 1;
         candidate = { description: `version ${built.version} of model ${connections.config.modelId}`, model: built.model };
       }
