@@ -1,10 +1,11 @@
 /**
  * `npm run evaluate`: every policy on every world on held-out seeds, in process (the services' own code at
- * simulated time, see run-experiment.ts), with 95% intervals over seeds. Writes
+ * simulated time, see run-experiment.ts) or with --kafka through the real services and broker (each run is
+ * `infra/bin/demo` for one policy, one at a time), with 95% intervals over seeds. Writes
  * reports/evaluate-<time>/evaluation.json and one chart per world (<world>.svg).
  *
  *   npm run evaluate -- [--requests 30000] [--seeds 101,102,103,104,105] [--worlds a,b] [--policies random,popularity,ddqn-gamma0,ddqn,ddqn-gamma0.9]
- *                       [--jobs 2] [--out reports/evaluate-...] [KEY=VALUE ...]
+ *                       [--jobs 2] [--kafka] [--out reports/evaluate-...] [KEY=VALUE ...]
  *
  * KEY=VALUE pairs are service settings applied to every run (e.g. LEARNER_N_STEP=3). Seeds 1-5 are for
  * tuning; 101-105 (the default) are held out: no tuning run uses them. Runs already in <out>/runs are kept,
@@ -17,6 +18,9 @@ import * as path from 'node:path';
 import { WORLD_NAMES, renderEvaluationChart } from '@rec/simulator';
 import { EXPERIMENT_POLICIES, configurationOf, type ExperimentPolicy } from './run-experiment';
 import { summarizeEvaluation, type RunOutcome } from './evaluation-summary';
+import { runThroughBroker } from './broker-run';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export const HELD_OUT_SEEDS = [101, 102, 103, 104, 105];
 
@@ -28,6 +32,8 @@ interface EvaluateOptions {
   jobs: number;
   out: string;
   env: Record<string, string>;
+  /** Through the real services and broker (infra/bin/demo per run) instead of in process. */
+  kafka: boolean;
 }
 
 function parseOptions(args: string[]): EvaluateOptions {
@@ -44,10 +50,12 @@ function parseOptions(args: string[]): EvaluateOptions {
   if (seeds.some((seed) => !Number.isInteger(seed) || seed < 0)) throw new Error(`--seeds must be non-negative integers, got ${option('seeds')}`);
   const requests = Number(option('requests') ?? 30_000);
   if (!Number.isInteger(requests) || requests < 100) throw new Error(`--requests must be an integer >= 100, got ${option('requests')}`);
-  const jobs = Number(option('jobs') ?? os.cpus().length);
+  const kafka = args.includes('--kafka');
+  // Through the broker the services listen on fixed metrics ports: one run at a time.
+  const jobs = kafka ? 1 : Number(option('jobs') ?? os.cpus().length);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const env = Object.fromEntries(args.filter((arg) => /^[A-Z][A-Z0-9_]*=/.test(arg)).map((arg) => [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]));
-  return { requests, seeds, worlds, policies: policies as ExperimentPolicy[], jobs: Math.max(1, jobs), out: option('out') ?? path.join('reports', `evaluate-${stamp}`), env };
+  return { requests, seeds, worlds, policies: policies as ExperimentPolicy[], jobs: Math.max(1, jobs), out: option('out') ?? path.join('reports', `evaluate-${stamp}`), env, kafka };
 }
 
 /** Runs one experiment in a child process (one tensor backend per process, and runs side by side). */
@@ -75,7 +83,9 @@ async function main(): Promise<void> {
   for (const policy of options.policies) runAs.set(policy, options.policies.find((other) => configurationOf(other, options.env) === configurationOf(policy, options.env))!);
   const distinct = options.policies.filter((policy) => runAs.get(policy) === policy);
   const plan = options.seeds.flatMap((seed) => options.worlds.flatMap((world) => [...distinct].reverse().map((policy) => ({ world, policy, seed }))));
-  process.stdout.write(`evaluate: ${plan.length} runs (${options.worlds.length} worlds x ${options.policies.length} policies x ${options.seeds.length} seeds), ${options.requests.toLocaleString('en-US')} requests each, ${options.jobs} at a time -> ${options.out}\n`);
+  process.stdout.write(
+    `evaluate: ${plan.length} runs (${options.worlds.length} worlds x ${options.policies.length} policies x ${options.seeds.length} seeds), ${options.requests.toLocaleString('en-US')} requests each, ${options.kafka ? 'through the broker' : 'in process'}, ${options.jobs} at a time -> ${options.out}\n`,
+  );
   const started = Date.now();
   const outcomes: RunOutcome[] = [];
   let next = 0;
@@ -85,7 +95,12 @@ async function main(): Promise<void> {
       const { world, policy, seed } = plan[next++];
       const file = path.join(runsDir, `${world}-${policy}-${seed}.json`);
       // A run already in the output folder (an earlier, interrupted evaluate with the same --out) is kept.
-      if (!(await exists(file))) await runChild(world, policy, seed, options, file);
+      if (!(await exists(file))) {
+        if (options.kafka) {
+          const reportDir = path.resolve(options.out, 'broker', `${world}-${policy}-${seed}`);
+          await runThroughBroker({ world, policy, seed, requests: options.requests, env: options.env, reportDir }, REPO_ROOT, file);
+        } else await runChild(world, policy, seed, options, file);
+      }
       const result = JSON.parse(await readFile(file, 'utf8')) as RunOutcome['result'];
       for (const [alias, runner] of runAs) if (runner === policy) outcomes.push({ world, policy: alias, seed, result });
       done += 1;
@@ -98,7 +113,11 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: Math.min(options.jobs, plan.length) }, () => worker()));
 
   const aliases = Object.fromEntries([...runAs].filter(([policy, runner]) => policy !== runner));
-  const evaluation = { ...summarizeEvaluation(outcomes, { requests: options.requests, seeds: options.seeds, worlds: options.worlds, policies: options.policies, settings: options.env }), sameRunsAs: aliases };
+  const evaluation = {
+    ...summarizeEvaluation(outcomes, { requests: options.requests, seeds: options.seeds, worlds: options.worlds, policies: options.policies, settings: options.env }),
+    transport: options.kafka ? 'kafka' : 'in-process',
+    sameRunsAs: aliases,
+  };
   await writeFile(path.join(options.out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
   for (const [world, figures] of Object.entries(evaluation.worlds)) {
     const svg = renderEvaluationChart({

@@ -25,23 +25,41 @@ export interface RunBrief {
   samplesPerTransition: number | null;
   /** Gradient updates per wall-clock second of gradient computation (the learner's speed on this machine). */
   updatesPerSecond: number | null;
-  finalModelVersion: number;
+  /** Model version the actor served at the end (0 for baselines; null through the broker, not reported). */
+  finalModelVersion: number | null;
   wallSeconds: number;
 }
 
 export function briefOf(result: ExperimentResult): RunBrief {
-  const summary: LedgerSummary = result.summary;
+  return briefOfSummary(result.summary, {
+    policy: result.spec.policy,
+    seed: result.spec.seed,
+    settings: result.spec.env ?? {},
+    learner: result.learner,
+    finalModelVersion: result.finalModelVersion,
+    wallSeconds: result.wallSeconds,
+  });
+}
+
+/**
+ * The brief of a run from its ledger summary: an in-process run's, or the `policies` and `curve` of the
+ * report.json the simulator writes after a run through the broker (the same shapes).
+ */
+export function briefOfSummary(
+  summary: Pick<LedgerSummary, 'policies' | 'curve'>,
+  run: Pick<RunBrief, 'policy' | 'seed' | 'settings' | 'learner' | 'finalModelVersion' | 'wallSeconds'>,
+): RunBrief {
   const entries = Object.entries(summary.policies).filter(([name]) => name !== 'oracle');
   if (entries.length !== 1) throw new Error(`expected one served policy in the ledger, found ${entries.map(([name]) => name).join(', ') || 'none'}`);
   const [servedName, servedSummary] = entries[0];
   const served = servedSummary as PolicySummary;
   const oracle = summary.policies.oracle as OracleSummary;
   const { newItems } = served;
-  const learner = result.learner;
+  const { learner } = run;
   return {
-    policy: result.spec.policy,
-    seed: result.spec.seed,
-    settings: result.spec.env ?? {},
+    policy: run.policy,
+    seed: run.seed,
+    settings: run.settings,
     served: {
       rewardPerRequest: served.rewardPerRequest,
       finalRewardPerRequest: served.finalWindow.rewardPerRequest,
@@ -59,8 +77,8 @@ export function briefOf(result: ExperimentResult): RunBrief {
     learner,
     samplesPerTransition: learner === null || learner.inserted === 0 ? null : learner.samples / learner.inserted,
     updatesPerSecond: learner === null || learner.gradientSeconds === 0 ? null : learner.steps / learner.gradientSeconds,
-    finalModelVersion: result.finalModelVersion,
-    wallSeconds: result.wallSeconds,
+    finalModelVersion: run.finalModelVersion,
+    wallSeconds: run.wallSeconds,
   };
 }
 

@@ -17,7 +17,7 @@ describe('the in-process experiment runner', () => {
     const brief = briefOf(await runExperiment({ policy: 'ddqn', seed: 5, requests: 300, env: tiny }));
     assert.ok(brief.learner !== null && brief.learner.inserted > 0, 'transitions reached replay');
     assert.ok(brief.learner!.steps > 0, 'the learner took gradient steps');
-    assert.ok(brief.finalModelVersion > 0, `the actor serves a trained version, got ${brief.finalModelVersion}`);
+    assert.ok((brief.finalModelVersion ?? 0) > 0, `the actor serves a trained version, got ${brief.finalModelVersion}`);
     assert.ok(brief.samplesPerTransition !== null && brief.samplesPerTransition > 0);
     assert.equal(brief.curve.windows.at(-1), 300, 'the curve ends where the run ends');
   });
