@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { runProcess } from '../harness';
 
 /**
  * The main job, small: `infra/bin/demo` (the README's first command) runs the simulated platform
@@ -14,8 +14,6 @@ import { describe, it } from 'node:test';
  * DQN 0.51 against random's level; with it DQN 1.68 against popularity 0.82 on this configuration (README,
  * Results). The DQN here has gamma 0, the services' default (the contextual bandit).
  */
-
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 interface PolicyFigures {
   rewardPerRequest: number;
@@ -30,25 +28,11 @@ interface Report {
   policies: Record<string, PolicyFigures>;
 }
 
-function runDemo(env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('bash', ['infra/bin/demo'], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
 describe('the demo, small', () => {
   it('runs every service and the simulator, writes the report, and the DQN beats popularity and random', async (t) => {
     const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-demo-'));
-    const { code, output } = await runDemo(
-      {
+    const { code, output } = await runProcess('bash', ['infra/bin/demo'], {
+      env: {
         DEMO_REPORT_DIR: reportDir,
         DEMO_SCENARIOS: 'default',
         DEMO_POLICIES: 'random popularity ddqn-gamma0',
@@ -65,8 +49,8 @@ describe('the demo, small', () => {
         ACTOR_EPSILON_DECAY_DECISIONS: '3000',
         LOG_LEVEL: 'warn',
       },
-      450_000,
-    );
+      timeoutMs: 450_000,
+    });
     assert.equal(code, 0, `the demo failed:\n${output.slice(-4_000)}`);
     const report = JSON.parse(fs.readFileSync(path.join(reportDir, 'default', 'report.json'), 'utf8')) as Report;
     assert.equal(report.scenario, 'default');

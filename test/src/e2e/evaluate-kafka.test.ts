@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { runProcess } from '../harness';
 
 /**
  * `npm run evaluate -- --kafka`, small: each policy through the real services and broker (infra/bin/demo
  * per run), summarised into the same evaluation.json as the in-process evaluation, with a chart.
  */
-
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 interface Interval {
   mean: number;
@@ -25,26 +23,13 @@ interface Evaluation {
   worlds: Record<string, { oracle: { rewardPerRequest: number }; policies: Record<string, { finalRewardPerRequest: Interval; rewardPerSession: Interval }> }>;
 }
 
-function run(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['tools/experiment/dist/evaluate-main.js', ...args], { cwd: REPO_ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
-
 describe('npm run evaluate -- --kafka, small', () => {
   it('runs each policy through the broker and writes evaluation.json and the chart', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-evaluate-kafka-'));
-    const { code, output } = await run(
-      ['--kafka', '--worlds', 'taste-drift', '--seeds', '7', '--requests', '600', '--policies', 'random,popularity,ddqn', '--out', out, 'SIM_USERS=200', 'SIM_CATALOG_SIZE=150', 'LEARNER_WARMUP=200', 'SIM_PROGRESS_INTERVAL_MS=60000'],
-      300_000,
+    const { code, output } = await runProcess(
+      process.execPath,
+      ['tools/experiment/dist/evaluate-main.js', '--kafka', '--worlds', 'taste-drift', '--seeds', '7', '--requests', '600', '--policies', 'random,popularity,ddqn', '--out', out, 'SIM_USERS=200', 'SIM_CATALOG_SIZE=150', 'LEARNER_WARMUP=200', 'SIM_PROGRESS_INTERVAL_MS=60000'],
+      { env: { LOG_LEVEL: 'warn' }, timeoutMs: 300_000 },
     );
     assert.equal(code, 0, `evaluate --kafka failed:\n${output.slice(-4_000)}`);
     const evaluation = JSON.parse(fs.readFileSync(path.join(out, 'evaluation.json'), 'utf8')) as Evaluation;

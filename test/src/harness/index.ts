@@ -14,3 +14,4 @@ export * from './started-platform';
 export * from './prometheus-server';
 export * from './simulator-process';
 export * from './rec-cli';
+export * from './run-process';
