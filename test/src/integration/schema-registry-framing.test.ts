@@ -20,7 +20,13 @@ import { ServiceStack } from '../harness/service-stack';
  * own encoder and decoder. No registry speaking the Confluent API runs on this machine (Karapace is not
  * installable from the PyPI mirror here, there is no Docker engine for Confluent's or Apicurio's images),
  * so the library's schema cache is primed with the schemas instead of fetched over HTTP: the bytes are
- * the library's own, end to end.
+ * the library's own, end to end. Apicurio Registry from Maven Central was tried too: Central holds
+ * io.apicurio:apicurio-registry-app only as the Quarkus application's plain jar (no -runner jar, no
+ * distribution), and augmenting it into a runnable app with quarkus-maven-plugin stops at dependency
+ * resolution, on modules Central (as reached from here) does not have: for 3.3.3
+ * apicurio-registry-schema-util-provider 3.3.3 and quarkus-smallrye-health-parent 3.33.3.1, for
+ * 2.6.13.Final apicurio-registry-schema-util-provider and apicurio-common-app-components 0.2.7.Final, for
+ * 3.0.9 its parent pom.
  */
 
 /** A registry client whose schema cache holds `schemas` by id, so it encodes and decodes without a server. */
