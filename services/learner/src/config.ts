@@ -1,4 +1,4 @@
-import { LEARNING_RATE_SETTING, readCommonConfig, readModelShapeConfig, readSettings, setting, type CommonConfig, type ModelShapeConfig, type SettingValues } from '@rec/shared';
+import { OPTIMIZER_SETTINGS, readCommonConfig, readModelShapeConfig, readSettings, setting, type CommonConfig, type ModelShapeConfig, type SettingValues } from '@rec/shared';
 
 /** Every setting of a learner, declared once (README table and `rec config` come from here). Defaults follow the seed where it has one. */
 export const LEARNER_SETTINGS = {
@@ -18,14 +18,13 @@ export const LEARNER_SETTINGS = {
   maxGradNorm: setting.number('LEARNER_MAX_GRAD_NORM', 10, [1e-6, 1e9], 'global gradient-norm clip'),
   maxTargetCandidates: setting.int('LEARNER_MAX_TARGET_CANDIDATES', 2_048, [1, 1_000_000], "most catalog items the argmax over a' ranges over per step (sampled beyond)"),
   lookahead: setting.boolean('LEARNER_LOOKAHEAD', true, "apply this learner's own updates to its copy of the weights at once (Adam, PS_LEARNING_RATE), so its next gradient is not computed on weights that lack them (own-update lookahead; false: wait for the broadcast)"),
-  learningRate: LEARNING_RATE_SETTING,
   maxUpdatesInFlight: setting.int('LEARNER_MAX_UPDATES_IN_FLIGHT', 2, [1, 64], 'gradient updates sent but not yet acknowledged'),
   seed: setting.int('LEARNER_SEED', 3, [0, 2 ** 31 - 1], 'seed of replay sampling'),
 };
 
 /** Every setting of a learner, read once from the environment. */
-export type LearnerConfig = { common: CommonConfig; model: ModelShapeConfig } & SettingValues<typeof LEARNER_SETTINGS>;
+export type LearnerConfig = { common: CommonConfig; model: ModelShapeConfig } & SettingValues<typeof LEARNER_SETTINGS> & SettingValues<typeof OPTIMIZER_SETTINGS>;
 
 export function readLearnerConfig(environment: NodeJS.ProcessEnv = process.env): LearnerConfig {
-  return { common: readCommonConfig(environment), model: readModelShapeConfig(environment), ...readSettings(LEARNER_SETTINGS, environment) };
+  return { common: readCommonConfig(environment), model: readModelShapeConfig(environment), ...readSettings(LEARNER_SETTINGS, environment), ...readSettings(OPTIMIZER_SETTINGS, environment) };
 }

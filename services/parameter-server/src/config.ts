@@ -1,8 +1,7 @@
-import { LEARNING_RATE_SETTING, readCommonConfig, readModelShapeConfig, readSettings, setting, type CommonConfig, type ModelShapeConfig, type SettingValues } from '@rec/shared';
+import { OPTIMIZER_SETTINGS, readCommonConfig, readModelShapeConfig, readSettings, setting, type CommonConfig, type ModelShapeConfig, type SettingValues } from '@rec/shared';
 
 /** Every setting of the parameter server, declared once (README table and `rec config` come from here). */
 export const PARAMETER_SERVER_SETTINGS = {
-  learningRate: LEARNING_RATE_SETTING,
   targetSyncEvery: setting.int('PS_TARGET_SYNC_EVERY', 100, [1, 1e9], 'copy the online network to the target network every C applied updates'),
   maxStaleness: setting.int('PS_MAX_STALENESS', 32, [0, 1e9], "drop an update computed on weights more than K versions old (for a learner that looks ahead: K versions of other learners' updates)"),
   publishEveryUpdates: setting.int('PS_PUBLISH_EVERY_UPDATES', 10, [1, 1e9], 'publish the online weights after this many applied updates...'),
@@ -12,8 +11,8 @@ export const PARAMETER_SERVER_SETTINGS = {
 };
 
 /** Every setting of the parameter server, read once from the environment. */
-export type ParameterServerConfig = { common: CommonConfig; model: ModelShapeConfig } & SettingValues<typeof PARAMETER_SERVER_SETTINGS>;
+export type ParameterServerConfig = { common: CommonConfig; model: ModelShapeConfig } & SettingValues<typeof PARAMETER_SERVER_SETTINGS> & SettingValues<typeof OPTIMIZER_SETTINGS>;
 
 export function readParameterServerConfig(environment: NodeJS.ProcessEnv = process.env): ParameterServerConfig {
-  return { common: readCommonConfig(environment), model: readModelShapeConfig(environment), ...readSettings(PARAMETER_SERVER_SETTINGS, environment) };
+  return { common: readCommonConfig(environment), model: readModelShapeConfig(environment), ...readSettings(PARAMETER_SERVER_SETTINGS, environment), ...readSettings(OPTIMIZER_SETTINGS, environment) };
 }

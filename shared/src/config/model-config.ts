@@ -18,7 +18,9 @@ export const MODEL_SETTINGS = {
  * Adam's learning rate: the parameter server applies updates with it, and a learner that looks ahead
  * applies its own updates to its copy with it (so the two trajectories agree). Declared once here, read by both.
  */
-export const LEARNING_RATE_SETTING = setting.number('PS_LEARNING_RATE', 3e-3, [1e-8, 1], "Adam's learning rate, read by the parameter server and by learners that look ahead (3e-3: the per-item rows see few updates each; tuned on seeds 1-5)");
+export const OPTIMIZER_SETTINGS = {
+  learningRate: setting.number('PS_LEARNING_RATE', 3e-3, [1e-8, 1], "Adam's learning rate, read by the parameter server and by learners that look ahead (3e-3: the per-item rows see few updates each; tuned on seeds 1-5)"),
+};
 
 /** The Q-network's shape: the encoder's dimensions and the declared settings. */
 export type ModelShapeConfig = { stateDim: number; itemDim: number } & SettingValues<typeof MODEL_SETTINGS>;

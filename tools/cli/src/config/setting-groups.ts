@@ -2,7 +2,7 @@ import { ACTOR_SETTINGS } from '@rec/actor/dist/config';
 import { JOINER_SETTINGS } from '@rec/joiner/dist/config';
 import { LEARNER_SETTINGS } from '@rec/learner/dist/config';
 import { PARAMETER_SERVER_SETTINGS } from '@rec/parameter-server/dist/config';
-import { COMMON_SETTINGS, MODEL_SETTINGS, REWARD_SETTINGS, type SettingDeclarations } from '@rec/shared';
+import { COMMON_SETTINGS, MODEL_SETTINGS, OPTIMIZER_SETTINGS, REWARD_SETTINGS, type SettingDeclarations } from '@rec/shared';
 import { SIMULATOR_SETTINGS } from '@rec/simulator';
 import { STATUS_PAGE_SETTINGS } from '@rec/status-page/dist/config';
 
@@ -24,6 +24,7 @@ export const SETTING_GROUPS: readonly SettingGroup[] = [
   { name: 'joiner', readBy: 'joiner', declarations: JOINER_SETTINGS, documentedIn: 'README.md' },
   { name: 'reward', readBy: 'joiner, status-page', declarations: REWARD_SETTINGS, documentedIn: 'README.md' },
   { name: 'learner', readBy: 'learner', declarations: LEARNER_SETTINGS, documentedIn: 'README.md' },
+  { name: 'optimizer', readBy: 'learner, parameter-server', declarations: OPTIMIZER_SETTINGS, documentedIn: 'README.md' },
   { name: 'parameter-server', readBy: 'parameter-server', declarations: PARAMETER_SERVER_SETTINGS, documentedIn: 'README.md' },
   { name: 'status-page', readBy: 'status-page', declarations: STATUS_PAGE_SETTINGS, documentedIn: 'README.md' },
   { name: 'simulator', readBy: 'simulator', declarations: SIMULATOR_SETTINGS, documentedIn: 'services/simulator/README.md' },
