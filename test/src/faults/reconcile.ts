@@ -85,3 +85,23 @@ export function recoverySeconds(platform: FaultPlatform, healedAt: number, versi
   if (action === null || transition === null || weights === null) return null;
   return Math.max(0, Math.max(action, transition, weights) - healedAt) / 1000;
 }
+
+/** Actions produced from `from` to `to`, and the longest stretch in it without one (seconds). */
+export function servingDuring(platform: FaultPlatform, from: number, to: number): { actionsDuringFault: number; longestActionGapSeconds: number } {
+  const times = platform.actionTimes.map((seen) => seen.producedAt).filter((at) => at >= from && at <= to).sort((a, b) => a - b);
+  let longest = 0;
+  let previous = from;
+  for (const at of [...times, to]) {
+    longest = Math.max(longest, at - previous);
+    previous = at;
+  }
+  return { actionsDuringFault: times.length, longestActionGapSeconds: Math.round(longest / 100) / 10 };
+}
+
+/** `earlier` with each row of `fresh` in place of the row of the same fault (new faults appended). */
+export function mergeRows(earlier: FaultRow[], fresh: FaultRow[]): FaultRow[] {
+  const byName = new Map(fresh.map((row) => [row.fault, row]));
+  const merged = earlier.map((row) => byName.get(row.fault) ?? row);
+  const kept = new Set(earlier.map((row) => row.fault));
+  return [...merged, ...fresh.filter((row) => !kept.has(row.fault))];
+}

@@ -8,37 +8,55 @@
  * results/faults.json (rows {fault, sent, lost, duplicated, recoverySeconds}, plus details) and exits 1
  * when a fault lost or doubled anything that must not be, or a service did not recover.
  *
- * Env: FAULTS_PORT_BASE (six consecutive ports; default: free ones from a random base), FAULTS_RESULTS_DIR (results), FAULTS_ONLY (a
+ * The case `kill -9 one of three brokers` runs on a three-broker KRaft cluster of its own instead
+ * (PrivateKafkaCluster: combined broker+controller nodes, replication 3, min.insync.replicas 2 as the
+ * brokers' defaults, so the topics the suite and the services create get them), the services pointed at
+ * all three brokers directly; the cluster is started for that case and removed after it.
+ *
+ * Env: FAULTS_PORT_BASE (twelve consecutive ports; default: free ones from a random base), FAULTS_RESULTS_DIR (results), FAULTS_ONLY (a
  * comma-separated list of fault names to run).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { createKafka, createLogger, dlqTopic, ensureTopics, topicSpecs } from '@rec/shared';
 import { REPO_ROOT } from '../bench/bench-options';
 import { TcpProxy, sleep, testNamespace, type TestNamespace } from '../harness';
 import { FaultPlatform } from './fault-platform';
 import { FAULT_SERVICE_ENV, FaultStack, SERVICE_NAMES, type ServiceName } from './fault-stack';
 import { fuzzPayloads } from './fuzz-payloads';
-import { PrivateKafka, portOpen } from './private-kafka';
+import { PrivateKafka, PrivateKafkaCluster, portOpen } from './private-kafka';
 import { PrivateRedis } from './private-redis';
-import { reconcile, recoverySeconds, type FaultRow } from './reconcile';
+import { mergeRows, reconcile, recoverySeconds, servingDuring, type FaultRow } from './reconcile';
 
 const quick = process.argv.includes('--quick');
-type Ports = { broker: number; direct: number; controller: number; kafkaProxy: number; redis: number; redisProxy: number };
+type Ports = { broker: number; direct: number; controller: number; kafkaProxy: number; redis: number; redisProxy: number; cluster: { port: number; controllerPort: number }[] };
 let ports: Ports;
-const portsFrom = (base: number): Ports => ({ broker: base, direct: base + 1, controller: base + 2, kafkaProxy: base + 3, redis: base + 4, redisProxy: base + 5 });
+const CLUSTER_SIZE = 3;
+const portsFrom = (base: number): Ports => ({
+  broker: base,
+  direct: base + 1,
+  controller: base + 2,
+  kafkaProxy: base + 3,
+  redis: base + 4,
+  redisProxy: base + 5,
+  cluster: Array.from({ length: CLUSTER_SIZE }, (_, index) => ({ port: base + 6 + 2 * index, controllerPort: base + 7 + 2 * index })),
+});
+const allPorts = (chosen: Ports): [string, number][] => [
+  ...Object.entries(chosen).filter((entry): entry is [string, number] => typeof entry[1] === 'number'),
+  ...chosen.cluster.flatMap((node, index): [string, number][] => [[`cluster node ${index + 1}`, node.port], [`cluster node ${index + 1} controller`, node.controllerPort]]),
+];
 
-/** FAULTS_PORT_BASE, or six free consecutive ports from a random base (two runs side by side do not collide). */
+/** FAULTS_PORT_BASE, or twelve free consecutive ports from a random base (two runs side by side do not collide). */
 async function choosePorts(): Promise<Ports> {
   if (process.env.FAULTS_PORT_BASE !== undefined) return portsFrom(Number(process.env.FAULTS_PORT_BASE));
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const candidate = portsFrom(20_000 + Math.floor(Math.random() * 9_000));
-    const taken = await Promise.all(Object.values(candidate).map((port) => portOpen(port)));
+    const taken = await Promise.all(allPorts(candidate).map(([, port]) => portOpen(port)));
     if (!taken.some(Boolean)) return candidate;
   }
-  throw new Error('no six free consecutive ports found; set FAULTS_PORT_BASE');
+  throw new Error('no twelve free consecutive ports found; set FAULTS_PORT_BASE');
 }
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-faults-'));
 const resultsDir = path.resolve(REPO_ROOT, process.env.FAULTS_RESULTS_DIR ?? 'results');
@@ -51,12 +69,20 @@ interface World {
   redis: PrivateRedis;
   kafkaProxy: TcpProxy;
   redisProxy: TcpProxy;
+  /** The three-broker cluster, for the cases that run on it (null otherwise). */
+  cluster: PrivateKafkaCluster | null;
+  /** A client of the broker(s) the case runs on (the single broker's direct listener, or the cluster). */
+  admin: Kafka;
   stack: FaultStack;
+  /** What the fault wants in its row's detail (e.g. which broker it killed). */
+  notes: Record<string, number | string | boolean | null>;
 }
 
 interface FaultCase {
   name: string;
   inQuick: boolean;
+  /** Runs on the three-broker cluster, the services pointed at all three brokers. */
+  cluster?: boolean;
   inject(world: World): Promise<void>;
   /** How long the fault lasts before heal(). */
   holdMs: number;
@@ -110,13 +136,69 @@ const CASES: FaultCase[] = [
       world.redisProxy.resume();
     },
   },
+  {
+    // The broker that leads the most partitions (group coordinators included) dies without a word; the
+    // other two keep a quorum, the controller fences it (broker.session.timeout.ms, 9 s) and moves its
+    // leaderships; writes go on with two in-sync replicas. Restarted after 20 s, it catches up.
+    name: 'kill -9 one of three brokers',
+    inQuick: false,
+    cluster: true,
+    inject: async (world) => {
+      const victim = await busiestBroker(world.admin);
+      world.notes.killedNode = victim;
+      await clusterOf(world).node(victim).stop('SIGKILL');
+    },
+    holdMs: 20_000,
+    heal: (world) => clusterOf(world).node(Number(world.notes.killedNode)).start(),
+  },
 ];
+
+function clusterOf(world: World): PrivateKafkaCluster {
+  if (world.cluster === null) throw new Error('this fault runs on the three-broker cluster');
+  return world.cluster;
+}
+
+/** The node.id leading the most partitions of every topic (the group coordinators' __consumer_offsets too). */
+async function busiestBroker(kafka: Kafka): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const leaders = new Map<number, number>();
+    for (const topic of (await admin.fetchTopicMetadata()).topics) {
+      for (const partition of topic.partitions) leaders.set(partition.leader, (leaders.get(partition.leader) ?? 0) + 1);
+    }
+    const [busiest] = [...leaders].filter(([leader]) => leader >= 0).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    if (busiest === undefined) throw new Error('no partition has a leader');
+    return busiest[0];
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The smallest replica count of any partition of the namespace's topics, and their min.insync.replicas values. */
+async function replicationOf(kafka: Kafka, topics: string[]): Promise<{ replicationFactor: number; minInsyncReplicas: string }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const metadata = await admin.fetchTopicMetadata({ topics });
+    const replicationFactor = Math.min(...metadata.topics.flatMap((topic) => topic.partitions.map((partition) => partition.replicas.length)));
+    const described = await admin.describeConfigs({ includeSynonyms: false, resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['min.insync.replicas'] })) });
+    const values = new Set(described.resources.map((resource) => resource.configEntries.find((entry) => entry.configName === 'min.insync.replicas')?.configValue ?? '?'));
+    return { replicationFactor, minInsyncReplicas: [...values].join(',') };
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 async function main(): Promise<void> {
   ports = await choosePorts();
-  for (const [name, port] of Object.entries(ports)) {
-    if (await portOpen(port)) throw new Error(`port ${port} (${name}) is taken: set FAULTS_PORT_BASE to six free consecutive ports`);
+  for (const [name, port] of allPorts(ports)) {
+    if (await portOpen(port)) throw new Error(`port ${port} (${name}) is taken: set FAULTS_PORT_BASE to twelve free consecutive ports`);
   }
+  const selected = CASES.filter((fault) => (!quick || fault.inQuick) && (only === undefined || only.includes(fault.name)));
+  const fuzz = only === undefined || only.some((name) => name.startsWith('fuzz'));
+  // The single broker serves every case but the cluster's, and the fuzzing.
+  const needsBroker = fuzz || selected.some((fault) => fault.cluster !== true);
   const kafka = new PrivateKafka({
     port: ports.broker,
     controllerPort: ports.controller,
@@ -133,22 +215,33 @@ async function main(): Promise<void> {
   const redis = new PrivateRedis({ port: ports.redis, dataDir: path.join(workDir, 'redis') });
   const kafkaProxy = new TcpProxy('127.0.0.1', ports.broker);
   const redisProxy = new TcpProxy('127.0.0.1', ports.redis);
+  let cluster: PrivateKafkaCluster | null = null;
   const rows: FaultRow[] = [];
   const failures: string[] = [];
+  const silent = createLogger('faults', 'silent');
   try {
-    log(`starting a private broker (127.0.0.1:${ports.broker}, proxy ${ports.kafkaProxy}) and Redis (${ports.redis}, proxy ${ports.redisProxy}) in ${workDir}`);
-    await Promise.all([kafka.start(), redis.start(), kafkaProxy.start(ports.kafkaProxy), redisProxy.start(ports.redisProxy)]);
-    const admin = createKafka({ clientId: 'faults', brokers: [`127.0.0.1:${ports.direct}`], logger: createLogger('faults', 'silent') });
-    for (const fault of CASES) {
-      if (quick && !fault.inQuick) continue;
-      if (only !== undefined && !only.includes(fault.name)) continue;
-      const row = await runCase(fault, { kafka, redis, kafkaProxy, redisProxy }, admin);
+    log(`starting ${needsBroker ? `a private broker (127.0.0.1:${ports.broker}, proxy ${ports.kafkaProxy}) and ` : ''}Redis (${ports.redis}, proxy ${ports.redisProxy}) in ${workDir}`);
+    await Promise.all([needsBroker ? kafka.start() : undefined, redis.start(), needsBroker ? kafkaProxy.start(ports.kafkaProxy) : undefined, redisProxy.start(ports.redisProxy)]);
+    const admin = createKafka({ clientId: 'faults', brokers: [`127.0.0.1:${ports.direct}`], logger: silent });
+    for (const fault of selected) {
+      let world: Omit<World, 'stack' | 'notes'> = { kafka, redis, kafkaProxy, redisProxy, cluster: null, admin };
+      if (fault.cluster === true) {
+        cluster = new PrivateKafkaCluster({ nodes: ports.cluster, dataDir: path.join(workDir, 'cluster') });
+        log(`starting a three-broker KRaft cluster (${cluster.brokers}; replication 3, min.insync.replicas 2)`);
+        await cluster.start();
+        world = { ...world, cluster, admin: createKafka({ clientId: 'faults-cluster', brokers: cluster.brokers.split(','), logger: silent }) };
+      }
+      const row = await runCase(fault, world);
+      if (cluster !== null) {
+        await cluster.destroy();
+        cluster = null;
+      }
       rows.push(row);
       failures.push(...verdict(row, fault));
       log(`${row.fault}: sent ${row.sent}, lost ${row.lost}, duplicated ${row.duplicated}, recovered in ${row.recoverySeconds ?? 'never'} s ${JSON.stringify(row.detail)}`);
     }
-    if (only === undefined || only.some((name) => name.startsWith('fuzz'))) {
-      const fuzzRows = await runFuzz({ kafka, redis, kafkaProxy, redisProxy }, admin);
+    if (fuzz) {
+      const fuzzRows = await runFuzz({ kafka, redis, kafkaProxy, redisProxy, cluster: null, admin });
       for (const row of fuzzRows) {
         rows.push(row);
         if (row.lost > 0 || row.duplicated > 0 || row.detail.crashed !== 'none' || row.recoverySeconds === null) failures.push(`${row.fault}: ${JSON.stringify(row)}`);
@@ -158,19 +251,31 @@ async function main(): Promise<void> {
   } finally {
     await kafkaProxy.stop();
     await redisProxy.stop();
+    await cluster?.destroy();
     await kafka.destroy();
     await redis.destroy();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
   fs.mkdirSync(resultsDir, { recursive: true });
-  fs.writeFileSync(path.join(resultsDir, 'faults.json'), JSON.stringify(rows, null, 2) + '\n');
+  const resultsFile = path.join(resultsDir, 'faults.json');
+  // FAULTS_ONLY replaces its own rows in the results file and keeps the others' (a rerun of one fault).
+  const written = only === undefined ? rows : mergeRows(readRows(resultsFile), rows);
+  fs.writeFileSync(resultsFile, JSON.stringify(written, null, 2) + '\n');
   process.stdout.write(table(rows));
   if (failures.length > 0) {
     log(`FAILED:\n  ${failures.join('\n  ')}`);
     process.exit(1);
   }
-  log(`passed; results/faults.json has ${rows.length} rows`);
+  log(`passed; ${path.relative(REPO_ROOT, resultsFile)} has ${written.length} rows`);
   process.exit(0);
+}
+
+function readRows(file: string): FaultRow[] {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as FaultRow[];
+  } catch {
+    return [];
+  }
 }
 
 /** What must hold after a fault: nothing lost, no transition or reward doubled, versions monotonic, recovered. */
@@ -184,17 +289,26 @@ function verdict(row: FaultRow, fault: FaultCase): string[] {
   if (detail.crashed !== 'none') problems.push(`${fault.name}: a service exited on its own: ${String(detail.crashed)}`);
   if (row.recoverySeconds === null) problems.push(`${fault.name}: did not recover`);
   if (detail.readyAtEnd !== true) problems.push(`${fault.name}: not ready at the end: ${String(detail.readyAtEnd)}`);
+  if (fault.cluster === true && (detail.replicationFactor !== CLUSTER_SIZE || detail.minInsyncReplicas !== '2')) {
+    problems.push(`${fault.name}: the topics have ${String(detail.replicationFactor)} replicas and min.insync.replicas ${String(detail.minInsyncReplicas)}, not ${CLUSTER_SIZE} and 2`);
+  }
   return problems;
 }
 
-async function openCase(name: string, world: World, admin: Kafka): Promise<{ ns: TestNamespace; stack: FaultStack; platform: FaultPlatform }> {
+async function openCase(name: string, world: World): Promise<{ ns: TestNamespace; stack: FaultStack; platform: FaultPlatform }> {
   const ns = testNamespace(name, 'f');
+  const admin = world.admin;
   const client = admin.admin();
   await client.connect();
+  // Replication is the brokers' default (replicationFactor -1, as the services create topics): 1 on the
+  // single broker, 3 with min.insync.replicas 2 on the cluster.
   await ensureTopics(client, topicSpecs(ns.topics, 2));
   await client.disconnect();
+  if (world.cluster !== null) Object.assign(world.notes, await replicationOf(admin, Object.values(ns.topics)));
+  // On the single broker the services go through the proxy; on the cluster, to all three brokers directly.
+  const brokers = world.cluster === null ? `127.0.0.1:${ports.kafkaProxy}` : world.cluster.brokers;
   const stack = new FaultStack({
-    env: { KAFKA_BROKERS: `127.0.0.1:${ports.kafkaProxy}`, REDIS_URL: `redis://127.0.0.1:${ports.redisProxy}`, TOPIC_PREFIX: ns.topicPrefix, REDIS_KEY_PREFIX: ns.redisKeyPrefix },
+    env: { KAFKA_BROKERS: brokers, REDIS_URL: `redis://127.0.0.1:${ports.redisProxy}`, TOPIC_PREFIX: ns.topicPrefix, REDIS_KEY_PREFIX: ns.redisKeyPrefix },
     logDir: path.join(resultsDir, 'faults-logs', ns.id),
   });
   world.stack = stack;
@@ -205,13 +319,15 @@ async function openCase(name: string, world: World, admin: Kafka): Promise<{ ns:
   return { ns, stack, platform };
 }
 
-async function runCase(fault: FaultCase, partial: Omit<World, 'stack'>, admin: Kafka): Promise<FaultRow> {
-  const world = { ...partial } as World;
+async function runCase(fault: FaultCase, partial: Omit<World, 'stack' | 'notes'>): Promise<FaultRow> {
+  const world = { ...partial, notes: {} } as World;
+  const admin = world.admin;
   log(`== ${fault.name}`);
-  const { ns, stack, platform } = await openCase(fault.name, world, admin);
+  const { ns, stack, platform } = await openCase(fault.name, world);
   platform.startSending();
   await sleep(quick ? 6_000 : 10_000);
   const versionAtFault = platform.versions.at(-1)?.version ?? -1;
+  const injectedAt = Date.now();
   await fault.inject(world);
   await sleep(fault.holdMs);
   const healStarted = Date.now();
@@ -254,6 +370,9 @@ async function runCase(fault: FaultCase, partial: Omit<World, 'stack'>, admin: K
     recoverySeconds: recovery === null ? null : Math.round(recovery * 10) / 10,
     detail: {
       ...result.detail,
+      ...world.notes,
+      // How the pipeline served while the fault lasted (a broker loss should not stop it for long).
+      ...servingDuring(platform, injectedAt, healStarted),
       joinerClicksAfterEmission: afterEmission,
       joinerClicksLate: late,
       staleGradientsDropped: staleDropped,
@@ -290,10 +409,11 @@ async function readersOf(topic: string, ns: TestNamespace, stack: FaultStack): P
   return readers;
 }
 
-async function runFuzz(partial: Omit<World, 'stack'>, admin: Kafka): Promise<FaultRow[]> {
-  const world = { ...partial } as World;
+async function runFuzz(partial: Omit<World, 'stack' | 'notes'>): Promise<FaultRow[]> {
+  const world = { ...partial, notes: {} } as World;
+  const admin = world.admin;
   log('== fuzz every public topic');
-  const { ns, stack, platform } = await openCase('fuzz', world, admin);
+  const { ns, stack, platform } = await openCase('fuzz', world);
   platform.startSending();
   await sleep(3_000);
   const producer = admin.producer({ idempotent: true, maxInFlightRequests: 1 });
