@@ -1,3 +1,5 @@
+// Before kafkajs: it then groups messages per partition in linear time (see the module).
+import './kafkajs-linear-grouping';
 import type { Admin } from 'kafkajs';
 import { ConfigResourceTypes, ConfigSource } from 'kafkajs';
 import type { TopicSpec } from './topics';

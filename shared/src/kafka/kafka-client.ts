@@ -1,3 +1,5 @@
+// Before kafkajs: it then groups messages per partition in linear time (see the module).
+import './kafkajs-linear-grouping';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logging/logger';
 import type { KafkaSecurity } from './kafka-security';
