@@ -7,9 +7,11 @@
  * All four services run as child processes with default settings; the platform of the benchmarks offers
  * the load and answers every action with impressions and some clicks. Per minute: each service's RSS,
  * Redis used_memory (the whole Redis: run it alone), the consumer lag each service reports
- * (rec_consumer_lag_messages, summed), and the error lines (pino level >= 50) each service logged in that
- * minute. "Flat after warm-up" is checked as RSS growth from the end of minute 5 to the last minute
- * (at most 10%) and error lines after warm-up (none expected).
+ * (rec_consumer_lag_messages, summed), the messages each service consumed per second in that minute
+ * (rec_consumed_messages_total: whether it keeps up), and the error lines (pino level >= 50) each service
+ * logged in that minute. "Flat after warm-up" is checked from the end of minute 5 to the last minute: RSS
+ * growth (at most 10% per service), Redis memory growth (at most 10%; the whole Redis, so run it alone),
+ * consumer lag growth summed over the services (at most 10 s of requests) and error lines (none expected).
  */
 import * as fs from 'node:fs';
 import { readBenchOptions } from './bench-options';
@@ -50,6 +52,9 @@ async function main(ctx: BenchContext): Promise<void> {
   const startedAt = Date.now();
   const rows: Record<string, number | null>[] = [];
   let errorsBefore = Object.fromEntries(Object.entries(named).map(([name, child]) => [name, errorLines(child)]));
+  const consumed = async () => Object.fromEntries(await Promise.all(Object.entries(named).map(async ([name, child]) => [name, await child.metric('rec_consumed_messages_total').catch(() => Number.NaN)] as const)));
+  let consumedBefore = await consumed();
+  let consumedAt = Date.now();
   for (let minute = 1; minute <= minutes; minute += 1) {
     await sleep(Math.max(0, startedAt + minute * minuteMs - Date.now()));
     for (const [name, child] of Object.entries(named)) if (!child.running) throw new Error(`${name} exited during the soak (log: ${child.logPath})`);
@@ -57,14 +62,19 @@ async function main(ctx: BenchContext): Promise<void> {
     const lag: Record<string, number> = {};
     for (const [name, child] of Object.entries(named)) lag[name] = await child.metric('rec_consumer_lag_messages').catch(() => Number.NaN);
     const errorsNow = Object.fromEntries(Object.entries(named).map(([name, child]) => [name, errorLines(child)]));
+    const consumedNow = await consumed();
+    const seconds = (Date.now() - consumedAt) / 1000;
     const row: Record<string, number | null> = { minute, requestsSent: load.requestsSent, actionsReceived: load.actionsReceived, redisMiB: round(redisMemory / MiB, 1) };
     for (const [name, child] of Object.entries(named)) {
       const rss = child.rssBytes();
       row[`${name}RssMiB`] = rss === null ? null : round(rss / MiB, 1);
       row[`${name}Lag`] = lag[name];
+      row[`${name}ConsumedPerSec`] = round((consumedNow[name] - consumedBefore[name]) / seconds, 0);
       row[`${name}Errors`] = errorsNow[name] - errorsBefore[name];
     }
     errorsBefore = errorsNow;
+    consumedBefore = consumedNow;
+    consumedAt = Date.now();
     rows.push(row);
     console.log(`  minute ${minute}: ${JSON.stringify(row)}`);
   }
@@ -76,12 +86,21 @@ async function main(ctx: BenchContext): Promise<void> {
     const late = Number(rows.at(-1)?.[`${name}RssMiB`]);
     return atMost(`${name} RSS growth %, minute ${warmupMinutes} -> ${minutes}`, Number.isFinite(early) && Number.isFinite(late) ? round(((late - early) / early) * 100, 1) : null, 10, ' %');
   });
+  const growth = (column: (row: Record<string, number | null> | undefined) => number) => {
+    const early = column(at(warmupMinutes));
+    const late = column(rows.at(-1));
+    return Number.isFinite(early) && Number.isFinite(late) ? { early, late } : null;
+  };
+  const redisGrowth = growth((row) => Number(row?.redisMiB));
+  targets.push(atMost(`Redis memory growth %, minute ${warmupMinutes} -> ${minutes}`, redisGrowth === null ? null : round(((redisGrowth.late - redisGrowth.early) / redisGrowth.early) * 100, 1), 10, ' %'));
+  const lagGrowth = growth((row) => Object.keys(named).reduce((sum, name) => sum + Number(row?.[`${name}Lag`]), 0));
+  targets.push(atMost(`consumer lag growth (messages), minute ${warmupMinutes} -> ${minutes}, all services`, lagGrowth === null ? null : lagGrowth.late - lagGrowth.early, RATE * 10));
   targets.push(atMost('error lines after warm-up, all services', after.reduce((sum, row) => sum + Object.keys(named).reduce((inner, name) => inner + Number(row[`${name}Errors`]), 0), 0), 0));
   printTable('soak: per minute', rows);
   printTargets(targets);
   const file = writeResults(ctx.options, 'soak', {
     benchmark: 'soak',
-    ...runConditions(ctx.options, { ratePerSec: RATE, users: USERS, minutes, minuteSeconds: minuteMs / 1000, warmupMinutes, method: 'per minute: VmRSS, Redis used_memory, rec_consumer_lag_messages (summed per service), error log lines logged in that minute' }),
+    ...runConditions(ctx.options, { ratePerSec: RATE, users: USERS, minutes, minuteSeconds: minuteMs / 1000, warmupMinutes, method: 'per minute: VmRSS, Redis used_memory, rec_consumer_lag_messages (summed per service), rec_consumed_messages_total per second over that minute, error log lines logged in that minute' }),
     rows,
     targets,
   });
