@@ -19,6 +19,7 @@ export const LEARNER_SETTINGS = {
   maxTargetCandidates: setting.int('LEARNER_MAX_TARGET_CANDIDATES', 2_048, [1, 1_000_000], "most catalog items the argmax over a' ranges over per step (sampled beyond)"),
   lookahead: setting.boolean('LEARNER_LOOKAHEAD', true, "apply this learner's own updates to its copy of the weights at once (Adam, PS_LEARNING_RATE), so its next gradient is not computed on weights that lack them (own-update lookahead; false: wait for the broadcast)"),
   maxUpdatesInFlight: setting.int('LEARNER_MAX_UPDATES_IN_FLIGHT', 2, [1, 64], 'gradient updates sent but not yet acknowledged'),
+  maxUpdatesPerWeights: setting.int('LEARNER_MAX_UPDATES_PER_WEIGHTS', 32, [1, 1_000_000], "most gradient updates sent on one weights version before waiting for newer weights; keep it at most the parameter server's PS_MAX_STALENESS (later ones would be dropped as stale)"),
   seed: setting.int('LEARNER_SEED', 3, [0, 2 ** 31 - 1], 'seed of replay sampling'),
 };
 

@@ -19,6 +19,7 @@ import type { NStepAssembler, ReturnTransition } from './n-step-assembler';
 import type { OwnUpdateLookahead } from './own-update-lookahead';
 import type { ReplayBuffer } from './replay-buffer';
 import type { SamplesPerInsertLimiter } from './samples-per-insert-limiter';
+import { WeightsFreshnessGate } from './weights-freshness-gate';
 import { TargetCandidates } from './target-candidates';
 
 export interface LearnerDeps {
@@ -61,8 +62,10 @@ export class DoubleDqnLearner {
   private readonly targetCandidates: TargetCandidates;
   private readonly inFlight = new Set<Promise<void>>();
   private staleTimer: NodeJS.Timeout | null = null;
+  private readonly freshness: WeightsFreshnessGate;
 
   constructor(private readonly deps: LearnerDeps) {
+    this.freshness = new WeightsFreshnessGate(deps.config.maxUpdatesPerWeights);
     this.targetCandidates = new TargetCandidates(deps.catalog, deps.config.maxTargetCandidates, deps.online.spec.itemDim, deps.random);
   }
 
@@ -79,6 +82,7 @@ export class DoubleDqnLearner {
         this.deps.metrics.lookaheadPending.set(this.deps.lookahead.pendingUpdates);
       }
       this.onlineVersion = weights.version;
+      this.freshness.adopted(weights.version);
       this.deps.metrics.modelVersion.set(weights.version);
     } else {
       this.deps.target.setWeights(weights.values);
@@ -182,6 +186,7 @@ export class DoubleDqnLearner {
         }),
       })
       .then(() => metrics.updatesSent.inc());
+    this.freshness.sentUpdate();
     this.inFlight.add(send);
     void send.finally(() => this.inFlight.delete(send)).catch(() => undefined);
 
@@ -202,6 +207,12 @@ export class DoubleDqnLearner {
       }
       if (!this.deps.limiter.canSample(this.deps.config.batchSize)) {
         this.deps.metrics.throttled.inc();
+        await sleep(20);
+        continue;
+      }
+      // Wait for newer weights rather than compute gradients the parameter server would drop as stale.
+      if (!this.freshness.open) {
+        this.deps.metrics.weightsWaits.inc();
         await sleep(20);
         continue;
       }

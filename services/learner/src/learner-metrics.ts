@@ -17,6 +17,7 @@ export class LearnerMetrics {
   readonly modelVersion;
   readonly samplesPerInsert;
   readonly throttled;
+  readonly weightsWaits;
   readonly returns;
   readonly heldForReturns;
   readonly lookaheadPending;
@@ -36,6 +37,7 @@ export class LearnerMetrics {
     this.modelVersion = metrics.modelVersion;
     this.samplesPerInsert = metrics.gauge('samples_per_insert', 'Samples drawn per transition inserted so far');
     this.throttled = metrics.counter('throttled_waits_total', 'Times the samples-per-insert bound made the learner wait');
+    this.weightsWaits = metrics.counter('weights_waits_total', 'Times the learner waited for newer weights (LEARNER_MAX_UPDATES_PER_WEIGHTS updates sent on the ones it holds)');
     this.returns = metrics.counter('returns_total', 'Transitions turned into returns, by steps summed (horizon) and why the sum stopped (horizon, done, broken, stale, evicted)', ['horizon', 'cause']);
     this.heldForReturns = metrics.gauge('nstep_held_transitions', 'Transitions held back waiting for the later steps of their n-step return');
     this.lookaheadPending = metrics.gauge('lookahead_pending_updates', 'Own updates applied to the local weights ahead of the broadcast that no broadcast holds yet (own-update lookahead)');

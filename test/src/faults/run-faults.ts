@@ -353,6 +353,9 @@ async function runCase(fault: FaultCase, partial: Omit<World, 'stack' | 'notes'>
   // Gradients the parameter server dropped as too stale (bounded staleness), since its last start.
   const staleDropped = await stack.metric('parameter-server', 'rec_parameter_server_updates_dropped_total', { reason: 'stale' }).catch(() => Number.NaN);
   const recovery = recoverySeconds(platform, healedAt, versionAtFault);
+  // The weights version each service holds at the end: a learner or actor that stopped following the
+  // weights (its reader stuck after the fault) shows here as far behind the parameter server.
+  const versions = await Promise.all(SERVICE_NAMES.map(async (name) => `${name} ${await stack.metric(name, 'rec_model_version').catch(() => Number.NaN)}`));
   // Ready again without help (a consumer that stayed dead would show here).
   const readyDeadline = Date.now() + 30_000;
   let notReady = await stack.notReady();
@@ -376,6 +379,7 @@ async function runCase(fault: FaultCase, partial: Omit<World, 'stack' | 'notes'>
       joinerClicksAfterEmission: afterEmission,
       joinerClicksLate: late,
       staleGradientsDropped: staleDropped,
+      modelVersionsAtEnd: versions.join(', '),
       healSeconds: Math.round((healedAt - healStarted) / 100) / 10,
       updatesSent: updates,
       appliedAtMostOnce: Number(result.detail.finalVersion ?? 0) <= updates,
