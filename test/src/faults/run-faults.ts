@@ -19,8 +19,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { createKafka, createLogger, dlqTopic, ensureTopics, topicSpecs } from '@rec/shared';
+import { ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { REPO_ROOT } from '../bench/bench-options';
 import { TcpProxy, sleep, testNamespace, type TestNamespace } from '../harness';
 import { FaultPlatform } from './fault-platform';
