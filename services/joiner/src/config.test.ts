@@ -10,6 +10,12 @@ describe('joiner config', () => {
     assert.equal(config.dedupTtlMs, 3_600_000);
   });
 
+  it('handles four partitions at once by default, and at least one', () => {
+    assert.equal(readJoinerConfig({}).partitionsConcurrently, 4);
+    assert.equal(readJoinerConfig({ JOINER_PARTITIONS_CONCURRENTLY: '1' }).partitionsConcurrently, 1);
+    assert.throws(() => readJoinerConfig({ JOINER_PARTITIONS_CONCURRENTLY: '0' }), (error: unknown) => error instanceof ConfigError && /JOINER_PARTITIONS_CONCURRENTLY/.test(error.message));
+  });
+
   it('refuses a duplicate memory shorter than a pending request lives, naming the variables', () => {
     assert.throws(
       () => readJoinerConfig({ JOINER_SESSION_TIMEOUT_MS: '120000', JOINER_REWARD_WAIT_MS: '60000', JOINER_DEDUP_TTL_MS: '200000' }),

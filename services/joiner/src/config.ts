@@ -8,6 +8,9 @@ export const JOINER_SETTINGS = {
   sessionTimeoutMs: setting.int('JOINER_SESSION_TIMEOUT_MS', 120_000, [100, 24 * 3_600_000], 'a session ends after this long without a request'),
   joinWaitMs: setting.int('JOINER_JOIN_WAIT_MS', 1_000, [0, 3_600_000], "once the user's next request fixes the next state, wait this much longer for feedback in flight, then emit (the joiner's whole addition to freshness)"),
   requireImpression: setting.boolean('JOINER_REQUIRE_IMPRESSION', false, 'only items the platform confirmed as shown (an IMPRESSION) become transitions'),
+  // Each partition's records are folded in order; users never span partitions, and feedback may come
+  // before its action whatever the order, so partitions need no order between them.
+  partitionsConcurrently: setting.int('JOINER_PARTITIONS_CONCURRENTLY', 4, [1, 256], "actions and feedback partitions handled at once (their Redis and Kafka round trips overlap); 1 = one at a time"),
   sweepIntervalMs: setting.int('JOINER_SWEEP_INTERVAL_MS', 200, [10, 60_000], 'how often due transitions are emitted'),
   // At least the pending-request lifetime, so a redelivered event can never count twice towards a reward;
   // beyond it a duplicate only repeats a history entry. Ids live in one sorted set per user

@@ -86,6 +86,7 @@ export async function startJoiner(config: JoinerConfig, options: RuntimeOptions 
     metrics: runtime.metrics,
     logger,
     maxChunk: 1_000,
+    partitionsConcurrently: config.partitionsConcurrently,
     fromBeginning: startsFromBeginning(config.common, 'earliest'),
     health: runtime.consumerHealth,
   }));

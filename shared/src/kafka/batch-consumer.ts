@@ -42,6 +42,12 @@ export interface BatchConsumerOptions<T> {
   logger: Logger;
   /** Most records handed to `handle` at once (the micro-batch). */
   maxChunk?: number;
+  /**
+   * Partitions handled at once (kafkajs `partitionsConsumedConcurrently`; default 1). Each partition's
+   * chunks stay in order; with more than one, the round trips of different partitions overlap, so the
+   * handler must not depend on the order between partitions.
+   */
+  partitionsConcurrently?: number;
   /** Read each topic from the beginning when the group has no committed offset (else from the end). */
   fromBeginning?: boolean;
   /** Marks partitions failing while they retry (readiness); optional for tests. */
@@ -71,7 +77,7 @@ export async function runBatchConsumer<T>(options: BatchConsumerOptions<T>): Pro
     eachBatchAutoResolve: false,
     autoCommit: true,
     autoCommitInterval: 1_000,
-    partitionsConsumedConcurrently: 1,
+    partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
     eachBatch: (payload: EachBatchPayload) => processBatch(payload, options, maxChunk, log),
   };
   const subscribeAndRun = async () => {
