@@ -33,10 +33,14 @@ export function reconcile(platform: FaultPlatform, rewardWaitMs: number, clicksN
   let lostRewards = 0;
   let doubledRewards = 0;
   let shownItems = 0;
+  const unansweredSample: string[] = [];
   for (const [requestId, record] of platform.requests) {
     if (record.actions === 0) {
       if (record.sendFailed) sendFailed += 1;
-      else unanswered += 1;
+      else {
+        unanswered += 1;
+        if (unansweredSample.length < 5) unansweredSample.push(`${requestId} (sent at ${new Date(record.sentAt).toISOString()})`);
+      }
       continue;
     }
     duplicateActions += record.actions - 1;
@@ -69,7 +73,7 @@ export function reconcile(platform: FaultPlatform, rewardWaitMs: number, clicksN
     sent: platform.sentCount,
     lost: unanswered + missingTransitions + unexplainedRewards,
     duplicated: duplicateActions + duplicateTransitions + doubledRewards,
-    detail: { unanswered, platformSendFailures: sendFailed, clicksOutsideWait, duplicateActions, shownItems, missingTransitions, duplicateTransitions, lostRewards, doubledRewards, versionWentBack, finalVersion: platform.versions.at(-1)?.version ?? null },
+    detail: { unanswered, ...(unanswered > 0 ? { unansweredSample: unansweredSample.join(', ') } : {}), platformSendFailures: sendFailed, clicksOutsideWait, duplicateActions, shownItems, missingTransitions, duplicateTransitions, lostRewards, doubledRewards, versionWentBack, finalVersion: platform.versions.at(-1)?.version ?? null },
   };
 }
 

@@ -353,8 +353,9 @@ async function runCase(fault: FaultCase, partial: Omit<World, 'stack' | 'notes'>
   // Gradients the parameter server dropped as too stale (bounded staleness), since its last start.
   const staleDropped = await stack.metric('parameter-server', 'rec_parameter_server_updates_dropped_total', { reason: 'stale' }).catch(() => Number.NaN);
   const recovery = recoverySeconds(platform, healedAt, versionAtFault);
-  // The weights version each service holds at the end: a learner or actor that stopped following the
-  // weights (its reader stuck after the fault) shows here as far behind the parameter server.
+  // rec_model_version of each service at the end: the parameter server's own, the one the learner trains
+  // on (a learner that stopped following the weights shows far behind), the one the actor's last answer
+  // carried (it stops moving when the platform stops sending; the learner trains on after that).
   const versions = await Promise.all(SERVICE_NAMES.map(async (name) => `${name} ${await stack.metric(name, 'rec_model_version').catch(() => Number.NaN)}`));
   // Ready again without help (a consumer that stayed dead would show here).
   const readyDeadline = Date.now() + 30_000;
