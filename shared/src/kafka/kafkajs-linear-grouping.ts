@@ -4,6 +4,8 @@
  * partition's array so far, so a send costs O(n²) in the messages per partition, and all those copies are
  * garbage. At 1,000 requests/s the joiner's transitions go out a few thousand per send, and the grouping
  * plus the collections it caused were about a quarter of the joiner's CPU time (the soak's profile).
+ * The same fix is upstream as tulios/kafkajs pull request 1576 (open, never released: kafkajs has had no
+ * release since 2.2.4); remove this module when the project moves to a kafkajs that has it.
  *
  * This module puts a linear version of that function (same result: an object from partition to its
  * messages in send order, the same partitioner called once per message, `{}` without metadata) in
