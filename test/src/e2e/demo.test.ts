@@ -9,10 +9,17 @@ import { runProcess } from '../harness';
  * The main job, small: `infra/bin/demo` (the README's first command) runs the simulated platform
  * against the real services as separate processes, on the real broker, with random slates, with the
  * popularity counter and with the Double DQN, on the same seed. The DQN must beat popularity (and so
- * random) over the last tenth of its run. Through the broker this held only once the learner stopped
- * computing its gradients on weights that lacked its own last updates (own-update lookahead): before it,
- * DQN 0.51 against random's level; with it DQN 1.68 against popularity 0.82 on this configuration (README,
- * Results). The DQN here has gamma 0, the services' default (the contextual bandit).
+ * random) over the last tenth of its run.
+ *
+ * The world is taste-drift, where tastes move within and across sessions: there a learner that
+ * personalises beats one global ranking by a structural margin (2.38x popularity over held-out seeds
+ * 101-105 in process; on this small configuration in process DQN 1.53 against popularity 1.09), while on
+ * the latent world the two are within each other's noise at 8,000 requests (in process 1.24 against 1.10;
+ * through the broker popularity gave 0.82 in one run and 1.67 in another on the same seed). Every policy is
+ * offered the same 75 requests/s: the popularity counter refreshes on wall time, so run as fast as it is
+ * answered its figure depends on the machine's speed. Before the learner's own-update lookahead the DQN
+ * stayed at random's level through the broker (README, design decision 2). The DQN has gamma 0, the
+ * services' default (the contextual bandit).
  */
 
 interface PolicyFigures {
@@ -25,6 +32,7 @@ interface PolicyFigures {
 interface Report {
   requests: number;
   scenario: string;
+  world: string;
   policies: Record<string, PolicyFigures>;
 }
 
@@ -40,9 +48,11 @@ describe('the demo, small', () => {
         DEMO_BASELINE_REQUESTS: process.env.E2E_DEMO_REQUESTS ?? '8000',
         SIM_CATALOG_SIZE: '300',
         SIM_USERS: '500',
-        // 75 requests/s: the learner (per-item rows make its step slower) keeps a few samples per transition
-        // even when the machine is loaded; at 150/s one loaded run had the DQN at random's level.
+        // 75 requests/s for every policy: the learner keeps a few samples per transition even when the
+        // machine is loaded, and the popularity counter's wall-clock refresh covers the same requests.
         DEMO_DQN_RATE: '75',
+        DEMO_BASELINE_RATE: '75',
+        SIM_WORLD: 'taste-drift',
         SIM_PROGRESS_INTERVAL_MS: '10000',
         LEARNER_WARMUP: '500',
         LEARNER_BATCH_SIZE: '128',
@@ -54,6 +64,7 @@ describe('the demo, small', () => {
     assert.equal(code, 0, `the demo failed:\n${output.slice(-4_000)}`);
     const report = JSON.parse(fs.readFileSync(path.join(reportDir, 'default', 'report.json'), 'utf8')) as Report;
     assert.equal(report.scenario, 'default');
+    assert.equal(report.world, 'taste-drift');
     const names = Object.keys(report.policies);
     const dqn = report.policies[names.find((name) => name.startsWith('ddqn'))!];
     const random = report.policies.random;
