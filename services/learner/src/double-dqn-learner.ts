@@ -12,8 +12,9 @@ import {
   type ReceivedWeights,
   type Transition,
 } from '@rec/shared';
-import { doubleDqnGradients, type QNetwork } from '@rec/shared/model';
+import type { QNetwork } from '@rec/shared/model';
 import type { LearnerConfig } from './config';
+import { takeGradientStep } from './gradient-step';
 import type { LearnerMetrics } from './learner-metrics';
 import type { NStepAssembler, ReturnTransition } from './n-step-assembler';
 import type { OwnUpdateLookahead } from './own-update-lookahead';
@@ -148,18 +149,7 @@ export class DoubleDqnLearner {
   async step(): Promise<void> {
     const { config, replay, online, target, metrics, limiter } = this.deps;
     const startedAt = process.hrtime.bigint();
-    const batch = replay.sample(config.batchSize);
-    const candidates = this.targetCandidates.next();
-    const result = doubleDqnGradients(online, target, batch, candidates.tensor, {
-      huberDelta: config.huberDelta,
-      maxGradNorm: config.maxGradNorm,
-      bootstrapSlateSize: config.bootstrapSlateSize,
-    });
-    if (candidates.disposable) candidates.tensor.dispose();
-    replay.updatePriorities(batch.slots, result.tdErrors);
-    limiter.recordSamples(batch.size);
-    // Looking ahead: the next gradient is computed on weights that already hold this one.
-    const sequence = this.deps.lookahead?.applyOwn(result.gradients) ?? -1;
+    const { result, batchSize, newestFeedbackAt, sequence } = takeGradientStep({ config, replay, limiter, targetCandidates: this.targetCandidates, online, target, lookahead: this.deps.lookahead });
     if (this.deps.lookahead !== null) metrics.lookaheadPending.set(this.deps.lookahead.pendingUpdates);
 
     // Per-item tables travel as the rows this batch touched (a few hundred of thousands), the rest dense.
@@ -176,10 +166,10 @@ export class DoubleDqnLearner {
           layoutHash: online.layoutHash,
           gradients,
           checksum: checksumOf(gradients),
-          batchSize: batch.size,
+          batchSize,
           tdLoss: result.tdLoss,
           meanQ: result.meanQ,
-          newestSampleTimestamp: batch.newestFeedbackAt > 0 ? batch.newestFeedbackAt : null,
+          newestSampleTimestamp: newestFeedbackAt > 0 ? newestFeedbackAt : null,
           timestamp: Date.now(),
           gradientEncoding: sparse ? 'SPARSE_ROWS' : 'DENSE',
           sequence,
@@ -191,7 +181,7 @@ export class DoubleDqnLearner {
     void send.finally(() => this.inFlight.delete(send)).catch(() => undefined);
 
     metrics.trainSteps.inc();
-    metrics.samples.inc(batch.size);
+    metrics.samples.inc(batchSize);
     metrics.tdLoss.set(result.tdLoss);
     metrics.meanQ.set(result.meanQ);
     metrics.gradNorm.set(result.gradNorm);

@@ -53,7 +53,7 @@ export async function startLearner(config: LearnerConfig, options: RuntimeOption
     metrics,
     logger,
     random,
-    lookahead: config.lookahead ? new OwnUpdateLookahead(online, config.learningRate) : null,
+    lookahead: config.lookahead ? new OwnUpdateLookahead(online, config.learningRate, config.maxUpdatesPerWeights) : null,
   });
   const weights = new WeightsSubscriber(runtime, {
     layoutHash: online.layoutHash,

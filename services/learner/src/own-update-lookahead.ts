@@ -1,6 +1,9 @@
 import { AdamParameterOptimizer, type QNetwork } from '@rec/shared/model';
 
-/** Most own updates kept on top of the broadcast weights (each one dense weights-sized delta). */
+/**
+ * Most own updates kept on top of the broadcast weights (each one dense weights-sized delta); the services
+ * pass LEARNER_MAX_UPDATES_PER_WEIGHTS, the most a learner sends on one weights version.
+ */
 const DEFAULT_MAX_PENDING = 32;
 
 /**

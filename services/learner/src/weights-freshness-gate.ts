@@ -7,7 +7,8 @@
  * hundreds of gradients only to have them dropped (the broker-restart fault: 435 of 468 once). With it,
  * the learner waits for newer weights instead. A learner that looks ahead (OwnUpdateLookahead) is not
  * stale on its own updates, but it keeps each one on top of the broadcast until a broadcast holds it, at
- * most 32 of them: the same bound keeps it from running further ahead of the parameter server than that.
+ * most LEARNER_MAX_UPDATES_PER_WEIGHTS of them (main.ts passes the same setting): this gate keeps it from
+ * running further ahead of the parameter server than that.
  */
 export class WeightsFreshnessGate {
   private version = -1;

@@ -1,5 +1,5 @@
 import type { Transition } from '@rec/shared';
-import { QNetwork, doubleDqnGradients } from '@rec/shared/model';
+import { QNetwork } from '@rec/shared/model';
 import type { LiveCatalog } from '@rec/shared';
 import type { LearnerConfig } from '@rec/learner';
 import { NStepAssembler } from '@rec/learner/dist/n-step-assembler';
@@ -7,6 +7,7 @@ import { ReplayBuffer } from '@rec/learner/dist/replay-buffer';
 import { SamplesPerInsertLimiter } from '@rec/learner/dist/samples-per-insert-limiter';
 import { TargetCandidates } from '@rec/learner/dist/target-candidates';
 import { OwnUpdateLookahead } from '@rec/learner/dist/own-update-lookahead';
+import { takeGradientStep } from '@rec/learner/dist/gradient-step';
 import type { InProcessParameterServer } from './in-process-parameter-server';
 
 export interface LearnerCounters {
@@ -57,7 +58,7 @@ export class InProcessLearner {
     this.targetCandidates = new TargetCandidates(catalog, config.maxTargetCandidates, server.online.spec.itemDim, random);
     this.view = readsLiveWeights ? null : new QNetwork(server.online.spec, 'experiment-learner-online');
     this.view?.copyFrom(server.online);
-    this.lookahead = this.view !== null && config.lookahead ? new OwnUpdateLookahead(this.view, config.learningRate) : null;
+    this.lookahead = this.view !== null && config.lookahead ? new OwnUpdateLookahead(this.view, config.learningRate, config.maxUpdatesPerWeights) : null;
   }
 
   /**
@@ -112,16 +113,18 @@ export class InProcessLearner {
     const { config, server } = this;
     const started = process.hrtime.bigint();
     this.adoptArrived(now);
-    const batch = this.replay.sample(config.batchSize);
-    const candidates = this.targetCandidates.next();
-    const result = doubleDqnGradients(this.view ?? server.online, server.target, batch, candidates.tensor, { huberDelta: config.huberDelta, maxGradNorm: config.maxGradNorm, bootstrapSlateSize: config.bootstrapSlateSize });
-    if (candidates.disposable) candidates.tensor.dispose();
-    this.replay.updatePriorities(batch.slots, result.tdErrors);
-    this.limiter.recordSamples(batch.size);
-    const sequence = this.lookahead?.applyOwn(result.gradients) ?? -1;
+    const { result, batchSize, sequence } = takeGradientStep({
+      config,
+      replay: this.replay,
+      limiter: this.limiter,
+      targetCandidates: this.targetCandidates,
+      online: this.view ?? server.online,
+      target: server.target,
+      lookahead: this.lookahead,
+    });
     server.apply(result.gradients, now, sequence);
     this.counters.steps += 1;
-    this.counters.samples += batch.size;
+    this.counters.samples += batchSize;
     this.counters.lastTdLoss = result.tdLoss;
     this.counters.lastMeanQ = result.meanQ;
     this.counters.gradientSeconds += Number(process.hrtime.bigint() - started) / 1e9;
