@@ -35,6 +35,9 @@ export class BatchingProducer {
   private readonly producer: Producer;
   private queue: Pending[] = [];
   private inFlight: Promise<void> | null = null;
+  /** When the sendBatch in flight started, and how many messages it carries (for backlog()). */
+  private inFlightSince = 0;
+  private inFlightMessages = 0;
   private lingerTimer: NodeJS.Timeout | null = null;
   private readonly lingerMs: number;
   private readonly maxBatchMessages: number;
@@ -81,6 +84,19 @@ export class BatchingProducer {
     }
   }
 
+  /**
+   * What waits on the broker now: messages queued behind the send in flight, and that send (how many
+   * messages, for how long). A caller whose send is slow logs it: a send in flight for long is waiting on
+   * kafkajs (its retries or a request without an answer), while a long queue behind a young send is load.
+   */
+  backlog(): { queuedMessages: number; inFlightMessages: number; inFlightForMs: number | null } {
+    return {
+      queuedMessages: this.queue.length,
+      inFlightMessages: this.inFlight === null ? 0 : this.inFlightMessages,
+      inFlightForMs: this.inFlight === null ? null : Date.now() - this.inFlightSince,
+    };
+  }
+
   async disconnect(): Promise<void> {
     await this.flush();
     await this.producer.disconnect();
@@ -104,6 +120,8 @@ export class BatchingProducer {
     }
     if (this.inFlight !== null || this.queue.length === 0) return;
     const batch = this.queue.splice(0, this.maxBatchMessages);
+    this.inFlightSince = Date.now();
+    this.inFlightMessages = batch.length;
     const byTopic = new Map<string, OutgoingMessage[]>();
     for (const pending of batch) {
       const messages = byTopic.get(pending.topic) ?? [];
