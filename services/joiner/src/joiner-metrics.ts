@@ -10,6 +10,10 @@ export class JoinerMetrics {
   readonly dropped;
   readonly joinWait;
   readonly pending;
+  readonly sweepDuration;
+  readonly sweepFailures;
+  readonly slowSweepPhases;
+  private sweepAge: () => number = () => 0;
 
   constructor(metrics: ServiceMetrics) {
     this.feedback = metrics.counter('feedback_total', 'Feedback events by outcome: counted, organic, duplicate, late, after-emission', ['outcome', 'type']);
@@ -19,6 +23,16 @@ export class JoinerMetrics {
     this.dropped = metrics.counter('requests_dropped_total', 'Pending requests that could not become transitions, by reason', ['reason']);
     this.joinWait = metrics.histogram('join_wait_seconds', 'From serving a request to emitting its transitions', [], [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300]);
     this.pending = metrics.gauge('pending_requests', 'Requests waiting for their transitions to be emitted (this joiner\'s partitions)');
+    this.sweepDuration = metrics.histogram('sweep_duration_seconds', 'Completed sweeps: from start to every due request of the owned partitions emitted', [], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300]);
+    this.sweepFailures = metrics.counter('sweep_failures_total', 'Sweeps that failed (the next tick retries), by the phase that failed or ran past JOINER_SWEEP_PHASE_TIMEOUT_MS', ['phase']);
+    this.slowSweepPhases = metrics.counter('sweep_slow_phases_total', 'Sweep phases still running after JOINER_SWEEP_SLOW_PHASE_MS, by phase', ['phase']);
+    // Read at scrape time, so it keeps rising while a sweep hangs (a histogram only sees sweeps that end).
+    metrics.gauge('seconds_since_sweep', 'Seconds since this joiner last completed a sweep of the partitions it owns (0 while it owns none): alert when it stays above a minute', [], (gauge) => gauge.set(this.sweepAge()));
+  }
+
+  /** Where rec_joiner_seconds_since_sweep reads its value at each scrape. */
+  readSweepAgeFrom(sweepAge: () => number): void {
+    this.sweepAge = sweepAge;
   }
 
   countFeedback(outcome: FeedbackOutcome, type: string, reward: number): void {
