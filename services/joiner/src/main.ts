@@ -24,6 +24,9 @@ import {
 import { readJoinerConfig, type JoinerConfig } from './config';
 export { readJoinerConfig, type JoinerConfig } from './config';
 export { PendingRequestStore } from './pending-request-store';
+export { JoinerMetrics } from './joiner-metrics';
+export { RewardJoiner, type FinalSweepOutcome, type RewardJoinerDeps } from './reward-joiner';
+export { SweepFailure, type SweepPhase } from './sweep-watch';
 import { JoinerMetrics } from './joiner-metrics';
 import { PendingRequestStore } from './pending-request-store';
 import { RewardJoiner } from './reward-joiner';
@@ -60,8 +63,10 @@ export async function startJoiner(config: JoinerConfig, options: RuntimeOptions 
     logger.info({ partitions }, 'owning transitions partitions');
   });
   const sweeper = setInterval(() => {
-    joiner.sweep().catch((error: Error) => logger.warn({ err: error }, 'sweep failed; retrying next tick'));
+    // A failed sweep is counted (rec_joiner_sweep_failures_total) and logged by the joiner's sweep watch.
+    joiner.sweep().catch(() => undefined);
   }, config.sweepIntervalMs);
+  runtime.addReadiness('sweep', () => joiner.sweepReady());
 
   runtime.onShutdown({ name: 'consumer', run: () => consumer.disconnect() });
   const lag = watchConsumerLag({ kafka, metrics: runtime.metrics, logger, groupId: `${config.common.topicPrefix}joiner`, topics: [topics.actions, topics.feedback] });
@@ -70,7 +75,11 @@ export async function startJoiner(config: JoinerConfig, options: RuntimeOptions 
     name: 'sweeper',
     run: async () => {
       clearInterval(sweeper);
-      await joiner.sweep();
+      // Half the drain's bound, so the producer's flush and the rest still fit in it: what the final sweep
+      // leaves stays pending in Redis, and the partitions' next owner emits it.
+      const budgetMs = Math.floor(config.common.shutdownTimeoutMs / 2);
+      const outcome = await joiner.finalSweep(budgetMs);
+      if (outcome !== 'done') logger.warn({ outcome, budgetMs }, 'final sweep did not finish; due requests stay pending for the next owner');
     },
   });
   runtime.onShutdown({ name: 'catalog-reader', run: () => catalogReader.stop() });
