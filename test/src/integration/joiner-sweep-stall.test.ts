@@ -100,7 +100,7 @@ describe('joiner sweep stall', () => {
     const startedAt = Date.now();
     await assert.rejects(joiner.sweep(), (error: unknown) => error instanceof SweepFailure && error.phase === 'send' && error.timedOut);
     const tookMs = Date.now() - startedAt;
-    assert.ok(tookMs >= 450 && tookMs < 3_000, `the hung sweep fails at its bound (500 ms), took ${tookMs} ms`);
+    assert.ok(tookMs >= 450 && tookMs < 5_000, `the hung sweep fails at its bound (500 ms), took ${tookMs} ms`);
     const slow = warnings.find(({ message }) => message === 'sweep phase slow; still waiting');
     assert.equal(slow?.fields.phase, 'send', 'the slow phase is logged while it hangs, by name');
     assert.equal(slow?.fields.partition, 0);
@@ -146,7 +146,7 @@ describe('joiner sweep stall', () => {
     const startedAt = Date.now();
     assert.equal(await joiner.finalSweep(300), 'deadline');
     const tookMs = Date.now() - startedAt;
-    assert.ok(tookMs < 1_000, `the final sweep returned within its 300 ms budget (+ slack), took ${tookMs} ms`);
+    assert.ok(tookMs < 2_000, `the final sweep returned within its 300 ms budget (+ slack for a busy machine), took ${tookMs} ms`);
     // Let the abandoned send finish so the test leaves nothing running.
     gated.open();
     await inProgress;
