@@ -14,7 +14,7 @@ export const LEARNER_SETTINGS = {
   nStepMaxWaitMs: setting.int('LEARNER_N_STEP_MAX_WAIT_MS', 300_000, [1_000, 24 * 3_600_000], "longest wait for a user's next step before its returns are truncated; must exceed the joiner's session timeout plus join wait"),
   nStepMaxHeld: setting.int('LEARNER_N_STEP_MAX_HELD', 100_000, [1, 10_000_000], 'most transitions held for n-step returns (least recently active users truncated beyond it)'),
   bootstrapSlateSize: setting.int('LEARNER_BOOTSTRAP_SLATE_SIZE', 10, [1, 100], "with gamma > 0, the next request is valued as the mean Q per slot of the greedy next slate of this many items (1: the classic max over single items)"),
-  huberDelta: setting.number('LEARNER_HUBER_DELTA', 1, [1e-6, 1e6], 'Huber loss threshold'),
+  huberDelta: setting.number('LEARNER_HUBER_DELTA', 10, [1e-6, 1e6], "Huber loss threshold; keep it above the largest reward one item earns (click + add-to-cart + purchase, 8 with the default rewards), else Q estimates a trimmed mean that ranks frequent clicks above rarer purchases"),
   maxGradNorm: setting.number('LEARNER_MAX_GRAD_NORM', 10, [1e-6, 1e9], 'global gradient-norm clip'),
   maxTargetCandidates: setting.int('LEARNER_MAX_TARGET_CANDIDATES', 2_048, [1, 1_000_000], "most catalog items the argmax over a' ranges over per step (sampled beyond)"),
   lookahead: setting.boolean('LEARNER_LOOKAHEAD', true, "apply this learner's own updates to its copy of the weights at once (Adam, PS_LEARNING_RATE), so its next gradient is not computed on weights that lack them (own-update lookahead; false: wait for the broadcast)"),
