@@ -9,7 +9,8 @@
  * Redis used_memory (the whole Redis: run it alone), the consumer lag each service reports
  * (rec_consumer_lag_messages, summed), the messages each service consumed per second in that minute
  * (rec_consumed_messages_total: whether it keeps up), and the error lines (pino level >= 50) each service
- * logged in that minute. "Flat after warm-up" is checked from the end of minute 5 to the last minute: RSS
+ * logged in that minute, and the joiner's sweep health (seconds since its last completed sweep, pending
+ * requests, requests dropped and sweep failures so far). "Flat after warm-up" is checked from the end of minute 5 to the last minute: RSS
  * growth (at most 10% per service), Redis memory growth (at most 10%; the whole Redis, so run it alone;
  * it grows until the request-state and dedup lifetimes have passed, so shorten those or run longer, and
  * move the warm-up past them with SOAK_WARMUP_MINUTES),
@@ -78,6 +79,12 @@ async function main(ctx: BenchContext): Promise<void> {
       row[`${name}ConsumedPerSec`] = round((consumedNow[name] - consumedBefore[name]) / seconds, 0);
       row[`${name}Errors`] = errorsNow[name] - errorsBefore[name];
     }
+    // Whether the joiner's sweeps kept emitting (a three-minute stall showed only as a learner with nothing to read).
+    const joiner = named.joiner;
+    row.joinerSecondsSinceSweep = round(await joiner.metric('rec_joiner_seconds_since_sweep').catch(() => Number.NaN), 1);
+    row.joinerPendingRequests = await joiner.metric('rec_joiner_pending_requests').catch(() => Number.NaN);
+    row.joinerRequestsDropped = await joiner.metric('rec_joiner_requests_dropped_total').catch(() => Number.NaN);
+    row.joinerSweepFailures = await joiner.metric('rec_joiner_sweep_failures_total').catch(() => Number.NaN);
     errorsBefore = errorsNow;
     consumedBefore = consumedNow;
     consumedAt = Date.now();
