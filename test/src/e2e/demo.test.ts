@@ -9,11 +9,11 @@ import { runProcess } from '../harness';
  * The main job, small: `infra/bin/demo` (the README's first command) runs the simulated platform
  * against the real services as separate processes, on the real broker, with random slates, with the
  * popularity counter and with the Double DQN, on the same seed. Over the last tenth of its run the DQN
- * must beat random and match popularity within 10% (see the assertion for why not strictly beat it).
+ * must beat random and popularity.
  *
  * The world is taste-drift, where tastes move within and across sessions: there a learner that
- * personalises beats one global ranking by a structural margin (2.38x popularity over held-out seeds
- * 101-105 in process; on this small configuration in process DQN 1.53 against popularity 1.09), while on
+ * personalises beats one global ranking by a structural margin (2.74x popularity over held-out seeds
+ * 101-105 in process with the Huber threshold at 10; 2.38x at 1), while on
  * the latent world the two are within each other's noise at 8,000 requests (in process 1.24 against 1.10;
  * through the broker popularity gave 0.82 in one run and 1.67 in another on the same seed). Every policy is
  * offered the same 75 requests/s: the popularity counter refreshes on wall time, so run as fast as it is
@@ -37,7 +37,7 @@ interface Report {
 }
 
 describe('the demo, small', () => {
-  it('runs every service and the simulator, writes the report, the DQN beats random and matches popularity', async (t) => {
+  it('runs every service and the simulator, writes the report, the DQN beats random and popularity', async (t) => {
     const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-demo-'));
     const { code, output } = await runProcess('bash', ['infra/bin/demo'], {
       env: {
@@ -83,12 +83,13 @@ describe('the demo, small', () => {
       dqn.finalWindow.rewardPerRequest > random.finalWindow.rewardPerRequest,
       `DQN final-window reward per request ${dqn.finalWindow.rewardPerRequest} should beat random's ${random.finalWindow.rewardPerRequest}`,
     );
-    // Through the broker the popularity baseline varies by a third between runs of the same seed and rate
-    // (final window 1.06 and 1.66 on this configuration), more than the DQN's margin over its mean: the DQN
-    // must at least match it within 10% (a DQN at random's level, as before own-update lookahead, fails).
+    // Through the broker the popularity baseline varies between runs of the same seed and rate (final
+    // window 0.81 to 1.66 on this configuration). With the threshold at 1 the DQN earned 1.65-1.71 and this
+    // assertion was a coin flip, so it read "within 10%"; with the threshold at 10 (README, design decision
+    // 14) it earned 1.87 against popularity's 0.81 in the run that made it strict.
     assert.ok(
-      dqn.finalWindow.rewardPerRequest >= 0.9 * popularity.finalWindow.rewardPerRequest,
-      `DQN final-window reward per request ${dqn.finalWindow.rewardPerRequest} should match popularity's ${popularity.finalWindow.rewardPerRequest} within 10%`,
+      dqn.finalWindow.rewardPerRequest > popularity.finalWindow.rewardPerRequest,
+      `DQN final-window reward per request ${dqn.finalWindow.rewardPerRequest} should beat popularity's ${popularity.finalWindow.rewardPerRequest}`,
     );
 
     fs.rmSync(reportDir, { recursive: true, force: true });
