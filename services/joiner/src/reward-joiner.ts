@@ -78,11 +78,6 @@ export class RewardJoiner {
     return this.watch.ready();
   }
 
-  /** How long no sweep has completed while partitions are owned (0 while none are). */
-  sweepStalledMs(): number {
-    return this.watch.stalledMs();
-  }
-
   get partitions(): readonly number[] {
     return this.ownedPartitions;
   }

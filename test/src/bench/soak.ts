@@ -22,6 +22,7 @@ import { runBench, type BenchContext } from './bench-context';
 import { benchCatalog, publishCatalog } from './bench-catalog';
 import { atMost, printTable, printTargets, runConditions, writeResults } from './bench-report';
 import { round } from './bench-stats';
+import { sampleValue } from './prometheus-text';
 import { startAllServices } from './bench-services';
 import type { ChildService } from './child-service';
 import { PlatformLoad } from './platform-load';
@@ -80,11 +81,12 @@ async function main(ctx: BenchContext): Promise<void> {
       row[`${name}Errors`] = errorsNow[name] - errorsBefore[name];
     }
     // Whether the joiner's sweeps kept emitting (a three-minute stall showed only as a learner with nothing to read).
-    const joiner = named.joiner;
-    row.joinerSecondsSinceSweep = round(await joiner.metric('rec_joiner_seconds_since_sweep').catch(() => Number.NaN), 1);
-    row.joinerPendingRequests = await joiner.metric('rec_joiner_pending_requests').catch(() => Number.NaN);
-    row.joinerRequestsDropped = await joiner.metric('rec_joiner_requests_dropped_total').catch(() => Number.NaN);
-    row.joinerSweepFailures = await joiner.metric('rec_joiner_sweep_failures_total').catch(() => Number.NaN);
+    const joiner = await named.joiner.scrape().catch(() => null);
+    const joinerMetric = (name: string) => (joiner === null ? Number.NaN : sampleValue(joiner, name));
+    row.joinerSecondsSinceSweep = round(joinerMetric('rec_joiner_seconds_since_sweep'), 1);
+    row.joinerPendingRequests = joinerMetric('rec_joiner_pending_requests');
+    row.joinerRequestsDropped = joinerMetric('rec_joiner_requests_dropped_total');
+    row.joinerSweepFailures = joinerMetric('rec_joiner_sweep_failures_total');
     errorsBefore = errorsNow;
     consumedBefore = consumedNow;
     consumedAt = Date.now();
