@@ -68,13 +68,12 @@ export async function startJoiner(config: JoinerConfig, options: RuntimeOptions 
   }, config.sweepIntervalMs);
   runtime.addReadiness('sweep', () => joiner.sweepReady());
 
-  runtime.onShutdown({ name: 'consumer', run: () => consumer.disconnect() });
-  const lag = watchConsumerLag({ kafka, metrics: runtime.metrics, logger, groupId: `${config.common.topicPrefix}joiner`, topics: [topics.actions, topics.feedback] });
-  runtime.onShutdown({ name: 'consumer-lag', run: () => lag.stop() });
   runtime.onShutdown({
-    name: 'sweeper',
+    name: 'final sweep',
     run: async () => {
       clearInterval(sweeper);
+      // Before the consumer leaves the group: while this joiner still owns its partitions, no other
+      // joiner sweeps the same due queues, so the last sweep cannot race a new owner's first one.
       // Half the drain's bound, so the producer's flush and the rest still fit in it: what the final sweep
       // leaves stays pending in Redis, and the partitions' next owner emits it.
       const budgetMs = Math.floor(config.common.shutdownTimeoutMs / 2);
@@ -82,6 +81,9 @@ export async function startJoiner(config: JoinerConfig, options: RuntimeOptions 
       if (outcome !== 'done') logger.warn({ outcome, budgetMs }, 'final sweep did not finish; due requests stay pending for the next owner');
     },
   });
+  runtime.onShutdown({ name: 'consumer', run: () => consumer.disconnect() });
+  const lag = watchConsumerLag({ kafka, metrics: runtime.metrics, logger, groupId: `${config.common.topicPrefix}joiner`, topics: [topics.actions, topics.feedback] });
+  runtime.onShutdown({ name: 'consumer-lag', run: () => lag.stop() });
   runtime.onShutdown({ name: 'catalog-reader', run: () => catalogReader.stop() });
 
   await runtime.startupStep('start the actions and feedback consumer', () => runBatchConsumer<RecommendationAction | UserFeedback>({

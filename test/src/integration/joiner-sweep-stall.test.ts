@@ -1,20 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { JoinerMetrics, PendingRequestStore, RewardJoiner, SweepFailure, readJoinerConfig } from '@rec/joiner';
+import { JoinerMetrics, PendingRequestStore, RewardJoiner, SweepFailure, readJoinerConfig, startJoiner } from '@rec/joiner';
 import { BatchingProducer, LiveCatalog, PopularityStore, RequestStateStore, ServiceMetrics, codecs, type Logger } from '@rec/shared';
 import { openTestContext, sampleCatalogItem, sleep, type TestContext } from '../harness';
+import { ServiceStack } from '../harness/service-stack';
 
-/** A logger that keeps what the joiner warns about (the test reads the lines, nothing is printed). */
-function recordingLogger(): { logger: Logger; warnings: { fields: Record<string, unknown>; message: string }[] } {
-  const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+type LogLine = { fields: Record<string, unknown>; message: string };
+
+/** A logger that keeps what the joiner warns about and reports (the test reads the lines, nothing is printed). */
+function recordingLogger(): { logger: Logger; warnings: LogLine[]; infos: LogLine[] } {
+  const warnings: LogLine[] = [];
+  const infos: LogLine[] = [];
   const logger = {
     warn: (fields: Record<string, unknown>, message: string) => void warnings.push({ fields, message }),
-    info: () => undefined,
+    info: (fields: Record<string, unknown>, message: string) => void infos.push({ fields, message }),
     debug: () => undefined,
     error: () => undefined,
     child: () => logger,
   };
-  return { logger: logger as unknown as Logger, warnings };
+  return { logger: logger as unknown as Logger, warnings, infos };
 }
 
 /**
@@ -150,5 +154,14 @@ describe('joiner sweep stall', () => {
     // Let the abandoned send finish so the test leaves nothing running.
     gated.open();
     await inProgress;
+  });
+
+  it('sweeps one last time at shutdown before its consumer leaves the group, while no other joiner can own its queues', async () => {
+    const { logger, infos } = recordingLogger();
+    const runtime = await startJoiner(readJoinerConfig(new ServiceStack(ctx).env()), { handleSignals: false, logger });
+    assert.equal(await runtime.shutdown(), true, 'every shutdown step succeeded');
+    const steps = infos.filter(({ message }) => message === 'shutdown step done').map(({ fields }) => fields.step);
+    assert.ok(steps.includes('final sweep') && steps.includes('consumer'), `steps: ${steps.join(', ')}`);
+    assert.ok(steps.indexOf('final sweep') < steps.indexOf('consumer'), `the final sweep ran after the consumer left: ${steps.join(', ')}`);
   });
 });
