@@ -10,7 +10,8 @@
  * (rec_consumer_lag_messages, summed), the messages each service consumed per second in that minute
  * (rec_consumed_messages_total: whether it keeps up), and the error lines (pino level >= 50) each service
  * logged in that minute, and the joiner's sweep health (seconds since its last completed sweep, pending
- * requests, requests dropped and sweep failures so far). "Flat after warm-up" is checked from the end of minute 5 to the last minute: RSS
+ * requests, requests dropped and sweep failures so far), and where Redis memory sits per key family (a
+ * sampled estimate, see redis-key-families.ts; printed as the growth per family after warm-up). "Flat after warm-up" is checked from the end of minute 5 to the last minute: RSS
  * growth (at most 10% per service), Redis memory growth (at most 10%; the whole Redis, so run it alone;
  * it grows until the request-state and dedup lifetimes have passed, so shorten those or run longer, and
  * move the warm-up past them with SOAK_WARMUP_MINUTES),
@@ -26,6 +27,7 @@ import { sampleValue } from './prometheus-text';
 import { startAllServices } from './bench-services';
 import type { ChildService } from './child-service';
 import { PlatformLoad } from './platform-load';
+import { redisKeyFamilies, type KeyFamily } from './redis-key-families';
 import { sleep } from '../harness';
 
 const RATE = 1_000;
@@ -59,6 +61,7 @@ async function main(ctx: BenchContext): Promise<void> {
   await load.start(minutes * minuteMs);
   const startedAt = Date.now();
   const rows: Record<string, number | null>[] = [];
+  const redisFamilies: { minute: number; families: KeyFamily[] }[] = [];
   let errorsBefore = Object.fromEntries(Object.entries(named).map(([name, child]) => [name, errorLines(child)]));
   const consumed = async () => Object.fromEntries(await Promise.all(Object.entries(named).map(async ([name, child]) => [name, await child.metric('rec_consumed_messages_total').catch(() => Number.NaN)] as const)));
   let consumedBefore = await consumed();
@@ -87,6 +90,7 @@ async function main(ctx: BenchContext): Promise<void> {
     row.joinerPendingRequests = joinerMetric('rec_joiner_pending_requests');
     row.joinerRequestsDropped = joinerMetric('rec_joiner_requests_dropped_total');
     row.joinerSweepFailures = joinerMetric('rec_joiner_sweep_failures_total');
+    redisFamilies.push({ minute, families: await redisKeyFamilies(ctx.redis, ctx.ns.redisKeyPrefix) });
     errorsBefore = errorsNow;
     consumedBefore = consumedNow;
     consumedAt = Date.now();
@@ -112,14 +116,32 @@ async function main(ctx: BenchContext): Promise<void> {
   targets.push(atMost(`consumer lag growth (messages), minute ${warmupMinutes} -> ${minutes}, all services`, lagGrowth === null ? null : lagGrowth.late - lagGrowth.early, RATE * 10));
   targets.push(atMost('error lines after warm-up, all services', after.reduce((sum, row) => sum + Object.keys(named).reduce((inner, name) => inner + Number(row[`${name}Errors`]), 0), 0), 0));
   printTable('soak: per minute', rows);
+  const familyGrowth = familyGrowthAfter(redisFamilies, warmupMinutes);
+  printTable(`soak: Redis memory per key family, minute ${warmupMinutes} -> ${minutes} (sampled estimate)`, familyGrowth);
   printTargets(targets);
   const file = writeResults(ctx.options, 'soak', {
     benchmark: 'soak',
     ...runConditions(ctx.options, { ratePerSec: RATE, users: USERS, minutes, minuteSeconds: minuteMs / 1000, warmupMinutes, redisLifetimes: lifetimes, method: 'per minute: VmRSS, Redis used_memory, rec_consumer_lag_messages (summed per service), rec_consumed_messages_total per second over that minute, error log lines logged in that minute' }),
     rows,
+    redisFamilyGrowth: familyGrowth,
+    redisFamilies,
     targets,
   });
   console.log(`\nwrote ${file}`);
+}
+
+/** Per key family, its estimated keys and MiB at the end of warm-up and at the last minute. */
+function familyGrowthAfter(byMinute: { minute: number; families: KeyFamily[] }[], warmupMinutes: number): { family: string; keysBefore: number; keysAfter: number; mibBefore: number; mibAfter: number; mibGrowth: number }[] {
+  const early = byMinute.find(({ minute }) => minute === warmupMinutes)?.families ?? [];
+  const late = byMinute.at(-1)?.families ?? [];
+  const names = [...new Set([...early, ...late].map(({ family }) => family))];
+  const find = (families: KeyFamily[], name: string) => families.find(({ family }) => family === name) ?? { keys: 0, mib: 0 };
+  return names
+    .map((family) => {
+      const [from, to] = [find(early, family), find(late, family)];
+      return { family, keysBefore: from.keys, keysAfter: to.keys, mibBefore: from.mib, mibAfter: to.mib, mibGrowth: Math.round((to.mib - from.mib) * 10) / 10 };
+    })
+    .sort((a, b) => b.mibGrowth - a.mibGrowth);
 }
 
 runBench('soak', readBenchOptions(), main);
