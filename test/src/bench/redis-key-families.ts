@@ -31,18 +31,15 @@ export function keyFamily(key: string, prefix: string): string {
 export async function redisKeyFamilies(redis: Redis, prefix: string, measurePerFamily = 100): Promise<KeyFamily[]> {
   const counts = new Map<string, number>();
   const samples = new Map<string, string[]>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5_000);
-    cursor = next;
+  for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 5_000 }) as AsyncIterable<string[]>) {
     for (const key of keys) {
       const family = keyFamily(key, prefix);
       counts.set(family, (counts.get(family) ?? 0) + 1);
-      const sample = samples.get(family) ?? [];
+      let sample = samples.get(family);
+      if (sample === undefined) samples.set(family, (sample = []));
       if (sample.length < measurePerFamily) sample.push(key);
-      samples.set(family, sample);
     }
-  } while (cursor !== '0');
+  }
   const families: KeyFamily[] = [];
   for (const [family, measured] of samples) {
     const pipeline = redis.pipeline();

@@ -24,11 +24,8 @@ export async function createTestRedis(): Promise<Redis> {
 /** Deletes every key under the namespace's prefix; returns how many. */
 export async function deleteNamespaceKeys(redis: Redis, ns: TestNamespace): Promise<number> {
   let deleted = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', ns.keys.pattern(), 'COUNT', 500);
+  for await (const keys of redis.scanStream({ match: ns.keys.pattern(), count: 500 }) as AsyncIterable<string[]>) {
     if (keys.length > 0) deleted += await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  }
   return deleted;
 }
