@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { readCommonConfig } from '../config/common-config';
 import { displaySettingValue, redactUrlPassword, setting } from '../config/setting';
 import { ConfigError } from '../errors/errors';
@@ -13,6 +13,7 @@ describe('Kafka and Redis security settings', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-security-'));
   const ca = path.join(dir, 'ca.pem');
   fs.writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n');
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('adds nothing by default (plaintext, no SASL)', () => {
     assert.deepEqual(kafkaSecurity(readCommonConfig({})), {});

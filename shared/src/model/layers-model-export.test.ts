@@ -13,7 +13,7 @@ describe('LayersModel export', () => {
     await initTensorBackend(undefined, 'cpu');
   });
 
-  it('saves a model that tf.loadLayersModel reads back and that scores exactly as the network', async () => {
+  it('saves a model that tf.loadLayersModel reads back and that scores exactly as the network', async (t) => {
     // Items: five dense features and the identity slot; eight per-item rows of width 3; a normaliser that is not the identity.
     const spec = { stateDim: 10, itemDim: 6, hiddenSizes: [12, 8, 4], itemIdBuckets: 8, itemIdDim: 3, seed: 5 };
     const network = new QNetwork(spec, 'export');
@@ -21,6 +21,7 @@ describe('LayersModel export', () => {
     const weights = network.getWeights().map((value, index) => value + Math.sin(index) * 0.05);
     network.setWeights(weights);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-export-'));
+    t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
     await saveLayersModel(toLayersModel(spec, weights, 42, network.layoutHash), dir);
     assert.ok(fs.existsSync(path.join(dir, 'model.json')) && fs.existsSync(path.join(dir, 'weights.bin')));
 

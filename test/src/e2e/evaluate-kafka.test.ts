@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { runProcess } from '../harness';
+import { runProcess, temporaryDirectory } from '../harness';
 
 /**
  * `npm run evaluate -- --kafka`, small: each policy through the real services and broker (infra/bin/demo
@@ -24,8 +23,8 @@ interface Evaluation {
 }
 
 describe('npm run evaluate -- --kafka, small', () => {
-  it('runs each policy through the broker and writes evaluation.json and the chart', async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-evaluate-kafka-'));
+  it('runs each policy through the broker and writes evaluation.json and the chart', async (t) => {
+    const out = temporaryDirectory(t.after.bind(t), 'rec-evaluate-kafka-');
     const { code, output } = await runProcess(
       process.execPath,
       ['tools/experiment/dist/evaluate-main.js', '--kafka', '--worlds', 'taste-drift', '--seeds', '7', '--requests', '600', '--policies', 'random,popularity,ddqn', '--out', out, 'SIM_USERS=200', 'SIM_CATALOG_SIZE=150', 'LEARNER_WARMUP=200', 'SIM_PROGRESS_INTERVAL_MS=60000'],
@@ -48,6 +47,5 @@ describe('npm run evaluate -- --kafka, small', () => {
       assert.ok(fs.existsSync(path.join(out, 'broker', `taste-drift-${policy}-7`, 'runs', 'default')), `${policy}'s demo report folder`);
     }
     assert.ok(fs.readFileSync(path.join(out, 'taste-drift.svg'), 'utf8').includes('<svg'));
-    fs.rmSync(out, { recursive: true, force: true });
   });
 });

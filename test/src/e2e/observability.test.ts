@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -9,6 +8,7 @@ import {
   runSimulator,
   startPlatform,
   startPrometheus,
+  temporaryDirectory,
   waitFor,
   type PrometheusServer,
   type StartedPlatform,
@@ -68,7 +68,7 @@ describe('dashboard and alert expressions against a live run', { skip }, () => {
       platform.processes.filter((entry) => entry.name !== 'status-page').map((entry) => ({ job: entry.name.replace(/-\d+$/, ''), address: new URL(entry.metricsUrl).host })),
       [RULES],
     );
-    const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-observe-sim-'));
+    const reportDir = temporaryDirectory(after, 'rec-observe-sim-');
     const simulated = await runSimulator({
       ...ctx.ns.env,
       METRICS_PORT: '0',

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { codecs, type RecommendationAction } from '@rec/shared';
-import { kafkaBrokers, openTestContext, sampleCatalogItem, sampleRequest, startPlatform, waitFor, type StartedPlatform, type TestContext } from '../harness';
+import { kafkaBrokers, openTestContext, sampleCatalogItem, sampleRequest, startPlatform, temporaryDirectory, waitFor, type StartedPlatform, type TestContext } from '../harness';
 
 /**
  * `npm start` as a new user runs it (infra/bin/start: the four services as processes, ready checks, one log
@@ -84,8 +83,8 @@ describe('npm start, and outside clients on librdkafka', () => {
     }
   });
 
-  it('serves requests published with kcat (murmur2 partitioner) on the partition the key maps to', { skip: kcatSkip }, () => {
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-kcat-'));
+  it('serves requests published with kcat (murmur2 partitioner) on the partition the key maps to', { skip: kcatSkip }, (t) => {
+    const tmp = temporaryDirectory(t.after.bind(t), 'rec-kcat-');
     const users = Array.from({ length: 6 }, (_, index) => `kcat-user-${index}`);
     assert.equal(run('kcat', ['-V']).status, 0, 'kcat is not installed (Debian: apt-get install kcat; .ci/run installs it)');
     for (const [index, userId] of users.entries()) {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext } from 'playwright-core';
-import { openTestContext, runSimulator, startPlatform, waitFor, type StartedPlatform, type TestContext } from '../harness';
+import { openTestContext, runSimulator, startPlatform, temporaryDirectory, waitFor, type StartedPlatform, type TestContext } from '../harness';
 
 /**
  * The live status page in a real browser: `npm start` (with its status page) in a test namespace, the
@@ -40,7 +40,7 @@ describe('the live status page in headless Chromium', { skip }, () => {
       SIM_USERS: '300',
       SIM_CLOCK: 'wall',
       SIM_REQUESTS_PER_SECOND: '250',
-      SIM_REPORT_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'rec-status-sim-')),
+      SIM_REPORT_DIR: temporaryDirectory(after, 'rec-status-sim-'),
       SIM_PROGRESS_INTERVAL_MS: '0',
     });
     assert.equal(simulated.code, 0, `the simulator failed:\n${simulated.output.slice(-3_000)}`);

@@ -15,3 +15,4 @@ export * from './prometheus-server';
 export * from './simulator-process';
 export * from './rec-cli';
 export * from './run-process';
+export * from './temporary-directory';

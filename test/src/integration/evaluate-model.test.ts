@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ServiceRuntime } from '@rec/shared';
-import { openTestContext, runRec, runSimulator, waitFor, type TestContext } from '../harness';
+import { openTestContext, runRec, runSimulator, temporaryDirectory, waitFor, type TestContext } from '../harness';
 import { ServiceStack, metricValue } from '../harness/service-stack';
 
 /**
@@ -75,12 +74,14 @@ describe('rec evaluate: off-policy estimates of the live model against its on-po
   let servedItems = 0;
 
   const rec = (...argv: string[]) => runRec(env, ...argv);
+  /** The simulator's reports, one folder per run, all removed when the suite ends. */
+  const reportsDir = temporaryDirectory(after, 'rec-evaluate-');
 
   /** Runs the simulator against an actor with `actorEnv`, then waits for the joiner to emit a transition for every item served. */
   const simulate = async (runId: string, requests: number, actorEnv: Record<string, string>, ready: (actor: ServiceRuntime) => Promise<void> = async () => undefined) => {
     const actor = await stack.actor(actorEnv);
     await ready(actor);
-    const simulated = await runSimulator({ ...ctx.ns.env, ...SIMULATION, SIM_REQUESTS: String(requests), SIM_RUN_ID: runId, SIM_REPORT_DIR: fs.mkdtempSync(path.join(os.tmpdir(), `rec-evaluate-${runId}-`)) });
+    const simulated = await runSimulator({ ...ctx.ns.env, ...SIMULATION, SIM_REQUESTS: String(requests), SIM_RUN_ID: runId, SIM_REPORT_DIR: fs.mkdtempSync(path.join(reportsDir, `${runId}-`)) });
     assert.equal(simulated.code, 0, `the simulator failed:\n${simulated.output.slice(-3_000)}`);
     servedItems += await metricValue(actor, 'rec_actor_slate_items_total');
     await actor.shutdown();
@@ -128,7 +129,7 @@ describe('rec evaluate: off-policy estimates of the live model against its on-po
 
   it('the export of the live model, evaluated on the popularity run\'s log, lands on its on-policy reward', async (t) => {
     const onPolicy = JSON.parse((await rec('evaluate', '--version', '0', '--epsilon', String(TARGET_EPSILON), '--policy', 'ddqn', '--json')).out) as EvaluateReport;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-evaluate-export-'));
+    const dir = temporaryDirectory(t.after.bind(t), 'rec-evaluate-export-');
     assert.equal((await rec('export', '--version', '0', '--out', dir)).code, 0);
     const { code, out, err } = await rec('evaluate', '--model', dir, '--epsilon', String(TARGET_EPSILON), '--policy', 'popularity', '--json');
     assert.equal(code, 0, err);

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '@rec/cli';
 import {
@@ -21,7 +18,7 @@ import {
   type Transition,
 } from '@rec/shared';
 import { itemRowsOf, loadLayersModel, tf } from '@rec/shared/model';
-import { openTestContext, runRec, sampleRequest, waitFor, type TestContext } from '../harness';
+import { openTestContext, runRec, sampleRequest, temporaryDirectory, waitFor, type TestContext } from '../harness';
 import { FAST_SERVICE_ENV, ServiceStack, metricValue } from '../harness/service-stack';
 
 /**
@@ -137,11 +134,11 @@ describe('rec: model control against live services', () => {
     for (const action of await serve(2)) assert.equal(action.modelVersion, newest);
   });
 
-  it('rec export writes a LayersModel whose top 10 for 100 logged states is the actor\'s', async () => {
+  it('rec export writes a LayersModel whose top 10 for 100 logged states is the actor\'s', async (t) => {
     const version = (await history.versions()).at(-1)!;
     const actions = await serve(100);
     for (const action of actions) assert.equal(action.modelVersion, version);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-export-'));
+    const dir = temporaryDirectory(t.after.bind(t), 'rec-export-');
     const exported = await rec('export', '--out', dir, '--version', String(version));
     assert.equal(exported.code, 0, exported.err);
 
@@ -207,10 +204,10 @@ describe('rec: model control against live services', () => {
     assert.equal((await rec('rollback', '999999')).code, 1, 'a version not in the history is refused');
   });
 
-  it('rec import makes an exported model the next version', async () => {
+  it('rec import makes an exported model the next version', async (t) => {
     const kept = await history.versions();
     const source = kept[2];
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-import-'));
+    const dir = temporaryDirectory(t.after.bind(t), 'rec-import-');
     assert.equal((await rec('export', '--out', dir, '--version', String(source))).code, 0);
     const { code, out, err } = await rec('import', dir);
     assert.equal(code, 0, err);
