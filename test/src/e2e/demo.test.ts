@@ -1,25 +1,27 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { runProcess } from '../harness';
+import { runProcess, temporaryDirectory } from '../harness';
 
 /**
  * The main job, small: `infra/bin/demo` (the README's first command) runs the simulated platform
  * against the real services as separate processes, on the real broker, with random slates, with the
- * popularity counter and with the Double DQN, on the same seed. Over the last tenth of its run the DQN
- * must beat random and come within 10% of popularity or above it.
+ * popularity counter and with the Double DQN, on the same seed. Over the last quarter of its run the DQN
+ * must beat random and popularity.
  *
  * The world is taste-drift, where tastes move within and across sessions: there a learner that
- * personalises beats one global ranking by a structural margin (2.74x popularity over held-out seeds
- * 101-105 in process with the Huber threshold at 10; 2.38x at 1), while on
- * the latent world the two are within each other's noise at 8,000 requests (in process 1.24 against 1.10;
- * through the broker popularity gave 0.82 in one run and 1.67 in another on the same seed). Every policy is
- * offered the same 75 requests/s: the popularity counter refreshes on wall time, so run as fast as it is
- * answered its figure depends on the machine's speed. Before the learner's own-update lookahead the DQN
- * stayed at random's level through the broker (README, design decision 2). The DQN has gamma 0, the
- * services' default (the contextual bandit).
+ * personalises beats one global ranking by a structural margin (2.14x popularity over held-out seeds
+ * 101-105 in process, every seed ahead), while on the latent world the two are within each other's noise
+ * at 8,000 requests. Every policy is offered the same 75 requests/s: the popularity counter refreshes on
+ * wall time, so run as fast as it is answered its figure depends on the machine's speed. The DQN has
+ * gamma 0, the services' default (the contextual bandit).
+ *
+ * Why the last quarter and not the report's final tenth: popularity's figure is one draw of a counter that
+ * locks in on what its first slates got clicked, and 800 requests add their own noise to that draw. On
+ * this configuration, in process over 12 exploration streams, popularity's final window was 0.87-1.85
+ * (mean 1.30) and the DQN's 1.69-2.18 over 8 (README, Results). The last 2,000 requests, past the DQN's
+ * warm-up (its curve flattens by about 4,000), halve the window noise of both.
  */
 
 interface PolicyFigures {
@@ -29,16 +31,23 @@ interface PolicyFigures {
   finalWindow: { rewardPerRequest: number; ctr: number };
 }
 
+interface CurveWindow {
+  fromRequest: number;
+  toRequest: number;
+  policies: Record<string, { requests: number; rewardPerRequest: number }>;
+}
+
 interface Report {
   requests: number;
+  curve: CurveWindow[];
   scenario: string;
   world: string;
   policies: Record<string, PolicyFigures>;
 }
 
 describe('the demo, small', () => {
-  it('runs every service and the simulator, writes the report, the DQN beats random and matches popularity', async (t) => {
-    const reportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rec-demo-'));
+  it('runs every service and the simulator, writes the report, the DQN beats random and popularity', async (t) => {
+    const reportDir = temporaryDirectory(t.after.bind(t), 'rec-demo-');
     const { code, output } = await runProcess('bash', ['infra/bin/demo'], {
       env: {
         DEMO_REPORT_DIR: reportDir,
@@ -66,7 +75,8 @@ describe('the demo, small', () => {
     assert.equal(report.scenario, 'default');
     assert.equal(report.world, 'taste-drift');
     const names = Object.keys(report.policies);
-    const dqn = report.policies[names.find((name) => name.startsWith('ddqn'))!];
+    const dqnName = names.find((name) => name.startsWith('ddqn')) ?? 'ddqn';
+    const dqn = report.policies[dqnName];
     const random = report.policies.random;
     const popularity = report.policies.popularity;
     assert.ok(dqn !== undefined && random !== undefined && popularity !== undefined && report.policies.oracle !== undefined, `policies: ${names.join(', ')}`);
@@ -76,24 +86,27 @@ describe('the demo, small', () => {
       }
     }
     assert.ok(fs.existsSync(path.join(reportDir, 'default', 'learning-curve.svg')), 'the chart is written');
+    const lastQuarter = (policy: string) => rewardPerRequestFrom(report, policy, Math.floor(report.requests * 0.75));
+    const late = { dqn: lastQuarter(dqnName), popularity: lastQuarter('popularity'), random: lastQuarter('random') };
     t.diagnostic(
-      `final-window reward per request: DQN ${dqn.finalWindow.rewardPerRequest}, popularity ${popularity.finalWindow.rewardPerRequest}, random ${random.finalWindow.rewardPerRequest}, oracle ${report.policies.oracle.finalWindow.rewardPerRequest}`,
+      `final-window reward per request: DQN ${dqn.finalWindow.rewardPerRequest}, popularity ${popularity.finalWindow.rewardPerRequest}, random ${random.finalWindow.rewardPerRequest}, oracle ${report.policies.oracle.finalWindow.rewardPerRequest}; ` +
+        `last quarter: DQN ${late.dqn.toFixed(3)}, popularity ${late.popularity.toFixed(3)}, random ${late.random.toFixed(3)}`,
     );
-    assert.ok(
-      dqn.finalWindow.rewardPerRequest > random.finalWindow.rewardPerRequest,
-      `DQN final-window reward per request ${dqn.finalWindow.rewardPerRequest} should beat random's ${random.finalWindow.rewardPerRequest}`,
-    );
-    // Through the broker the popularity baseline is one draw of a wide distribution: the service's
-    // exploration stream is new in every process (ACTOR_SEED ^ pid) and a click counter locks in on what
-    // its first explored slates got clicked (README, Results, the headline run). On this configuration its
-    // final window was 0.81, 0.81, 1.88 and 1.59 in four clean-clone runs, the DQN's 1.87, 1.87, 2.54 and
-    // 1.50: the DQN won three of four, so a strict "beats" on one run fails about one run in four. The
-    // test asserts what holds on every run seen: the DQN within 10% of popularity or above it.
-    assert.ok(
-      dqn.finalWindow.rewardPerRequest >= 0.9 * popularity.finalWindow.rewardPerRequest,
-      `DQN final-window reward per request ${dqn.finalWindow.rewardPerRequest} should be at least 90% of popularity's ${popularity.finalWindow.rewardPerRequest}`,
-    );
-
-    fs.rmSync(reportDir, { recursive: true, force: true });
+    assert.ok(late.dqn > late.random, `DQN reward per request over the last quarter ${late.dqn} should beat random's ${late.random}`);
+    assert.ok(late.dqn > late.popularity, `DQN reward per request over the last quarter ${late.dqn} should beat popularity's ${late.popularity}`);
   });
 });
+
+/** A policy's reward per request over the curve's windows that start at or after `fromRequest`. */
+function rewardPerRequestFrom(report: Report, policy: string, fromRequest: number): number {
+  let reward = 0;
+  let requests = 0;
+  for (const window of report.curve) {
+    const figures = window.policies[policy];
+    if (window.fromRequest < fromRequest || figures === undefined) continue;
+    reward += figures.rewardPerRequest * figures.requests;
+    requests += figures.requests;
+  }
+  assert.ok(requests > 0, `no ${policy} windows from request ${fromRequest} in the curve`);
+  return reward / requests;
+}
