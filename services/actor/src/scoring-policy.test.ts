@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ITEM_DIM, topIndices, type AvailableItems } from '@rec/shared';
+import { LiveCatalog, topIndices, type AvailableItems } from '@rec/shared';
 import { clickScores } from './scoring-policy';
 
-/** The available items in the given row order (vectors unused by click scores). */
+/** The available items of a live catalog whose records arrived in the given order. */
 function availableIn(ids: string[]): AvailableItems {
-  return { revision: 1, ids, rowOf: new Map(ids.map((id, row) => [id, row])), vectors: new Float32Array(ids.length * ITEM_DIM) };
+  const catalog = new LiveCatalog();
+  for (const itemId of ids) catalog.upsert({ itemId, category: 'c', price: 1, features: [], available: true, updatedAt: 1 });
+  return catalog.available();
 }
 
 /** The ids of the `k` best-scoring rows, best first. */

@@ -1,4 +1,4 @@
-import { ITEM_ID_HASH_RANGE, itemIdHash, type AvailableItems, type PopularityStore } from '@rec/shared';
+import { ITEM_DIM, ITEM_ID_HASH_RANGE, ITEM_ID_SLOT, type AvailableItems, type PopularityStore } from '@rec/shared';
 import type { QNetwork } from '@rec/shared/model';
 import { CatalogScorer } from './catalog-scorer';
 import type { PolicyName } from './config';
@@ -110,8 +110,8 @@ export class PopularityPolicy implements ScoringPolicy {
 
 /**
  * Every request of a batch scores each available item by its recent clicks: [batch * items], row-major.
- * Equal counts (every item before its first click) are ordered by a hash of the item id, a fraction
- * below one click: without it the greedy slots go to the lowest catalog rows, and the catalog's row
+ * Equal counts (every item before its first click) are ordered by the item's identity hash (the
+ * encoded item's identity slot, itemIdHash of its id), a fraction below one click: without it the greedy slots go to the lowest catalog rows, and the catalog's row
  * order is the order its records happened to arrive in (through the broker, interleaved across the
  * catalog topic's partitions; in process, the catalog's own order). Which ten items the counter starts
  * from, and so what it locks in on, then changed from run to run and between the two paths: on the
@@ -119,7 +119,7 @@ export class PopularityPolicy implements ScoringPolicy {
  * streams and 0.81-2.25 through the broker (README, Results).
  */
 export function clickScores(clicks: ReadonlyMap<string, number>, batch: number, items: AvailableItems): Float32Array {
-  const row = Float32Array.from(items.ids, (itemId) => (clicks.get(itemId) ?? 0) + TIE_BREAK_SCALE * (itemIdHash(itemId) / ITEM_ID_HASH_RANGE));
+  const row = Float32Array.from(items.ids, (itemId, index) => (clicks.get(itemId) ?? 0) + TIE_BREAK_SCALE * (items.vectors[index * ITEM_DIM + ITEM_ID_SLOT] / ITEM_ID_HASH_RANGE));
   const scores = new Float32Array(batch * row.length);
   for (let request = 0; request < batch; request += 1) scores.set(row, request * row.length);
   return scores;
