@@ -41,6 +41,8 @@ export * from './redis/user-history-store';
 export * from './redis/request-state-store';
 export * from './config/model-config';
 export * from './weights/weights-payload';
+export * from './weights/weights-delta';
+export * from './weights/weights-publish-encoder';
 export * from './weights/weights-subscriber';
 export * from './weights/weights-history';
 export * from './weights/model-control';

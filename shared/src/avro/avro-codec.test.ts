@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type * as avro from 'avsc';
 import { DecodeError } from '../errors/errors';
 import type { CatalogItem, RecommendationAction, RecommendationRequest, UserFeedback } from '../events/contract';
-import type { ModelUpdate, ModelWeights, Transition } from '../events/internal';
+import type { ModelUpdate, ModelWeights, ModelWeightsDelta, Transition } from '../events/internal';
 import { AvroCodec, SCHEMA_DIR } from './avro-codec';
 import { codecs } from './codecs';
 
@@ -96,6 +96,7 @@ const modelWeights: ModelWeights = {
   publishedAt: 1_700_000_003_000,
   learnerProgress: { 'learner-1-abc': 41 },
 };
+const modelWeightsDelta: ModelWeightsDelta = { ...modelWeights, role: 'ONLINE', version: 47, baseVersion: 42, baseChecksum: 54_321, weightsChecksum: 67_890 };
 
 /** avsc decodes records into instances of generated classes; compare their plain data. */
 function toPlain(value: unknown): unknown {
@@ -138,7 +139,7 @@ function randomBytes(seed: number, length: number): Buffer {
   return bytes;
 }
 
-/** Every record with its codec: the 4 of the public contract and the 3 internal ones. */
+/** Every record with its codec: the 4 of the public contract and the 4 internal ones. */
 const samples: [name: keyof typeof codecs, codec: AvroCodec<unknown>, value: unknown][] = [
   ['request', codecs.request, request],
   ['action', codecs.action, action],
@@ -147,6 +148,7 @@ const samples: [name: keyof typeof codecs, codec: AvroCodec<unknown>, value: unk
   ['transition', codecs.transition, transition],
   ['modelUpdate', codecs.modelUpdate, modelUpdate],
   ['modelWeights', codecs.modelWeights, modelWeights],
+  ['modelWeightsDelta', codecs.modelWeightsDelta, modelWeightsDelta],
 ];
 
 describe('Avro codecs', () => {
@@ -237,6 +239,15 @@ describe('Avro schema evolution', () => {
     const { learnerProgress: _progress, ...oldRecord } = modelWeights;
     const oldBytes = new AvroCodec<typeof oldRecord>(asSchema(older)).encode(oldRecord);
     assert.deepStrictEqual(toPlain(codecs.modelWeights.readerFor(asSchema(older))(oldBytes)), { ...oldRecord, learnerProgress: {} });
+  });
+
+  it('never reads a weights delta as full weights: a reader that knows only ModelWeights fails on its trailing fields', () => {
+    // Internal records travel as plain Avro read with the reader's own schema (no registry framing), so a
+    // reader that predates deltas decodes their shared prefix and must then refuse the rest.
+    assert.throws(() => codecs.modelWeights.decode(codecs.modelWeightsDelta.encode(modelWeightsDelta)), (error: unknown) => error instanceof DecodeError && /trailing bytes/.test(error.message));
+    const current = readSchema('ModelWeights');
+    const delta = readSchema('ModelWeightsDelta');
+    assert.deepEqual(delta.fields.slice(0, current.fields.length).map((field) => field.name), current.fields.map((field) => field.name), 'a delta starts with the full record\'s fields, in order');
   });
 
   it('skips a field a newer writer added', () => {

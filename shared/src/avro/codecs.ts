@@ -1,5 +1,5 @@
 import type { CatalogItem, RecommendationAction, RecommendationRequest, UserFeedback } from '../events/contract';
-import type { ModelUpdate, ModelWeights, Transition } from '../events/internal';
+import type { ModelUpdate, ModelWeights, ModelWeightsDelta, Transition } from '../events/internal';
 import { AvroCodec } from './avro-codec';
 
 /** Every record's codec, compiled once per process. */
@@ -12,4 +12,5 @@ export const codecs = {
   transition: AvroCodec.fromSchemaFile<Transition>('Transition'),
   modelUpdate: AvroCodec.fromSchemaFile<ModelUpdate>('ModelUpdate'),
   modelWeights: AvroCodec.fromSchemaFile<ModelWeights>('ModelWeights'),
+  modelWeightsDelta: AvroCodec.fromSchemaFile<ModelWeightsDelta>('ModelWeightsDelta'),
 } as const;

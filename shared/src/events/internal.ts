@@ -1,6 +1,6 @@
 /**
  * Records the services exchange among themselves (not part of the public contract). They mirror
- * Transition.avsc, ModelUpdate.avsc and ModelWeights.avsc; vectors travel as little-endian float32 bytes.
+ * Transition.avsc, ModelUpdate.avsc, ModelWeights.avsc and ModelWeightsDelta.avsc; vectors travel as little-endian float32 bytes.
  */
 
 export interface Transition {
@@ -69,4 +69,17 @@ export interface ModelWeights {
   publishedAt: number;
   /** ONLINE: per learnerId, the sequence of its newest update this version has processed (applied or dropped). */
   learnerProgress: Record<string, number>;
+}
+
+/**
+ * One network's weights as a delta against a full ModelWeights record of the same role (its base): the
+ * dense parameters whole and only the per-item table rows that differ from the base (weights-delta.ts).
+ */
+export interface ModelWeightsDelta extends ModelWeights {
+  /** The version of the full record this delta applies to. */
+  baseVersion: number;
+  /** The checksum of that full record's values. */
+  baseChecksum: number;
+  /** CRC-32 of the reconstructed flat weights: what a full record of this version would carry. */
+  weightsChecksum: number;
 }

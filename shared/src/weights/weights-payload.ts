@@ -1,11 +1,21 @@
 import { ValidationError } from '../errors/errors';
-import type { ModelUpdate, ModelWeights, WeightsRole } from '../events/internal';
+import type { ModelUpdate, ModelWeights, ModelWeightsDelta, WeightsRole } from '../events/internal';
 import { allFinite, bytesToFloats, checksumOf, floatsToBytes } from '../util/float-bytes';
+import type { Parameter } from './row-sparse-format';
 import { unpackRowSparse } from './row-sparse-gradient';
+import { applyWeightsDelta } from './weights-delta';
 
 /** The key of a weights record on the compacted topic: one live record per model and role. */
 export function weightsKey(modelId: string, role: WeightsRole): string {
   return `${modelId}/${role}`;
+}
+
+/**
+ * The key of a role's delta records, beside its full records on the same (one-partition) topic: compaction
+ * keeps the newest full record and the newest delta, and a delta names the full record it applies to.
+ */
+export function weightsDeltaKey(modelId: string, role: WeightsRole): string {
+  return `${weightsKey(modelId, role)}/delta`;
 }
 
 export function buildWeightsRecord(fields: {
@@ -43,4 +53,29 @@ export function verifiedWeights(record: ModelWeights, expectedLayoutHash: string
 export function verifiedGradients(update: ModelUpdate, expectedLayoutHash: string, layout: readonly { name: string; shape: number[] }[]): Float32Array {
   const values = verifiedFloats(update.gradients, update.checksum, update.layoutHash, expectedLayoutHash);
   return update.gradientEncoding === 'SPARSE_ROWS' ? unpackRowSparse(values, layout) : values;
+}
+
+/** A full weights record a reader holds, against which it can apply deltas. */
+export interface WeightsBase {
+  version: number;
+  /** The full record's checksum (CRC-32 of its values). */
+  checksum: number;
+  values: Float32Array;
+}
+
+/**
+ * The weights a delta record describes, verified: the delta's own payload (layout, checksum, finite), that
+ * `base` is exactly the full record it names (version and checksum; else a ValidationError with reason
+ * `base-not-held`), and that the reconstruction carries the checksum the parameter server computed over
+ * the weights it meant (`bad-reconstruction`).
+ */
+export function weightsFromDelta(record: ModelWeightsDelta, base: WeightsBase | null, expectedLayoutHash: string, layout: readonly Parameter[]): Float32Array {
+  const packed = verifiedFloats(record.values, record.checksum, record.layoutHash, expectedLayoutHash);
+  if (base === null || base.version !== record.baseVersion || base.checksum !== record.baseChecksum) {
+    const held = base === null ? 'none' : `${base.version} (checksum ${base.checksum})`;
+    throw new ValidationError(`delta of version ${record.version} applies to full version ${record.baseVersion} (checksum ${record.baseChecksum}); held: ${held}`, 'base-not-held');
+  }
+  const values = applyWeightsDelta(base.values, packed, layout);
+  if (checksumOf(floatsToBytes(values)) !== record.weightsChecksum) throw new ValidationError(`delta of version ${record.version} does not reconstruct the weights it was built from`, 'bad-reconstruction');
+  return values;
 }
