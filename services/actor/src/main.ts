@@ -60,6 +60,7 @@ export async function startActor(config: ActorConfig, options: RuntimeOptions = 
     serving = servingWeights;
     weights = new WeightsSubscriber(runtime, {
       layoutHash: policy.network.layoutHash,
+      layout: policy.network.layout,
       roles: ['ONLINE'],
       onWeights: ({ version, values }) => {
         servingWeights.onOnline(version, values);

@@ -57,6 +57,7 @@ export async function startLearner(config: LearnerConfig, options: RuntimeOption
   });
   const weights = new WeightsSubscriber(runtime, {
     layoutHash: online.layoutHash,
+    layout: online.layout,
     roles: ['ONLINE', 'TARGET'],
     onWeights: (received) => learner.adoptWeights(received),
   });
