@@ -9,6 +9,7 @@ export class ParameterServerMetrics {
   readonly staleness;
   readonly version;
   readonly published;
+  readonly publishedBytes;
   readonly publishSeconds;
   readonly payloadBytes;
   readonly snapshotSeconds;
@@ -24,7 +25,8 @@ export class ParameterServerMetrics {
     this.loaded = metrics.counter('weights_loaded_total', 'Weights made the next version by an operator: rollback (history) or import (staged)', ['source']);
     this.staleness = metrics.histogram('update_staleness_versions', 'Versions between the weights an update was computed on and the current ones', [], [0, 1, 2, 4, 8, 16, 32, 64, 128]);
     this.version = metrics.modelVersion;
-    this.published = metrics.counter('weights_published_total', 'Weights records published, by role', ['role']);
+    this.published = metrics.counter('weights_published_total', 'Weights records published, by role and kind (full, or a delta against the last full record)', ['role', 'kind']);
+    this.publishedBytes = metrics.counter('weights_published_bytes_total', 'Bytes of the weights records published, by role and kind (rate / records rate = mean bytes per publish)', ['role', 'kind']);
     this.publishSeconds = metrics.histogram('weights_publish_seconds', 'Time to encode and publish one weights record (acknowledged)', [], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
     this.payloadBytes = metrics.gauge('weights_payload_bytes', 'Size of the latest weights record');
     this.snapshotSeconds = metrics.histogram('snapshot_seconds', 'Time to snapshot weights and optimizer state to Redis', [], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5]);

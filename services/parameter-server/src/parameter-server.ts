@@ -1,8 +1,6 @@
 import {
   allFinite,
-  buildWeightsRecord,
-  codecs,
-  weightsKey,
+  WeightsPublishEncoder,
   type BatchingProducer,
   type ConsumedRecord,
   type LoadRequest,
@@ -49,8 +47,9 @@ export interface ParameterServerDeps {
  * Adam (dropping those computed on weights more than maxStaleness versions old, counting for a learner that
  * looks ahead only other learners' versions), records per learner the newest update sequence processed
  * (published with the ONLINE weights, so lookahead learners know what a version holds), owns the strictly
- * increasing version, syncs the target network every targetSyncEvery updates, and publishes full weights
- * to the compacted weights topic on a cadence. Before every publish it snapshots everything to Redis,
+ * increasing version, syncs the target network every targetSyncEvery updates, and publishes the weights
+ * to the compacted weights topic on a cadence (the online weights whole every weightsFullEvery publishes,
+ * deltas against the last whole record in between: WeightsPublishEncoder). Before every publish it snapshots everything to Redis,
  * including the update offsets the state reaches, so:
  *  - a restart never regresses the version anyone has seen (a version is published only once snapshotted);
  *  - a crash loses no update: the restarted server seeks the updates topic back to the snapshot's offsets
@@ -78,6 +77,8 @@ export class ParameterServer {
   private readonly normalizer: CatalogNormalizer;
   /** Per learnerId, the newest update sequence processed (applied or dropped): published with ONLINE weights. */
   private learnerProgress = new Map<string, number>();
+  /** Per role, how each publish is encoded: ONLINE full every PS_WEIGHTS_FULL_EVERY publishes and deltas between, TARGET (synced rarely, wholesale) always full. */
+  private readonly encoders: Record<WeightsRole, WeightsPublishEncoder>;
   /** Which learner made each of the last AUTHOR_MEMORY versions (indexed by version mod AUTHOR_MEMORY). */
   private readonly authors: (string | undefined)[] = new Array(AUTHOR_MEMORY);
 
@@ -87,6 +88,7 @@ export class ParameterServer {
     this.target.copyFrom(this.online);
     this.optimizer = new AdamParameterOptimizer(this.online, deps.config.learningRate);
     this.normalizer = new CatalogNormalizer(deps.catalog, [this.online, this.target]);
+    this.encoders = { ONLINE: new WeightsPublishEncoder(this.online.layout, deps.config.weightsFullEvery), TARGET: new WeightsPublishEncoder(this.online.layout, 1) };
   }
 
   get currentVersion(): number {
@@ -309,7 +311,7 @@ export class ParameterServer {
       if (role === 'TARGET' && this.publishedTargetVersion === this.targetVersion && this.publishedVersion >= 0) continue;
       const stop = metrics.publishSeconds.startTimer();
       const values = (role === 'ONLINE' ? this.online : this.target).getWeights();
-      const record = buildWeightsRecord({
+      const encoded = this.encoders[role].encode({
         modelId: config.common.modelId,
         role,
         version: role === 'ONLINE' ? this.version : this.targetVersion,
@@ -318,14 +320,16 @@ export class ParameterServer {
         newestSampleTimestamp: this.newestSampleTimestamp,
         learnerProgress: role === 'ONLINE' ? Object.fromEntries(this.learnerProgress) : {},
       });
-      const value = codecs.modelWeights.encode(record);
-      await producer.send(weightsTopic, { key: weightsKey(config.common.modelId, role), value });
+      await producer.send(weightsTopic, { key: encoded.key, value: encoded.value });
+      // Only an acknowledged full record becomes the base later deltas name.
+      encoded.sent();
       stop();
-      metrics.published.inc({ role });
-      metrics.payloadBytes.set(value.length);
+      metrics.published.inc({ role, kind: encoded.kind });
+      metrics.publishedBytes.inc({ role, kind: encoded.kind }, encoded.value.length);
+      metrics.payloadBytes.set(encoded.value.length);
       if (role === 'ONLINE') {
         this.publishedVersion = this.version;
-        await this.deps.history.record({ version: this.version, layoutHash: this.online.layoutHash, values, publishedAt: record.publishedAt }, config.weightsHistory);
+        await this.deps.history.record({ version: this.version, layoutHash: this.online.layoutHash, values, publishedAt: encoded.publishedAt }, config.weightsHistory);
       } else {
         this.publishedTargetVersion = this.targetVersion;
       }

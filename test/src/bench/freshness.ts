@@ -14,7 +14,7 @@
  * very transition was sampled). Freshness of the event = the first receipt, by the platform, of an action
  * with modelVersion >= the first such V, minus the event's send time (its timestamp).
  */
-import { codecs, type ModelWeights } from '@rec/shared';
+import { decodePublishedWeights, type PublishedWeights } from '../harness';
 import { readBenchOptions } from './bench-options';
 import { runBench, type BenchContext } from './bench-context';
 import { benchCatalog, publishCatalog } from './bench-catalog';
@@ -47,10 +47,11 @@ async function main(ctx: BenchContext): Promise<void> {
 
   // Versions as the parameter server publishes them (ONLINE): when, and how recent their training data is.
   const versions: { version: number; newestSampleTimestamp: number; publishedAt: number }[] = [];
-  const weights = new TopicFollower<ModelWeights>(
+  const weights = new TopicFollower<PublishedWeights>(
     ctx.kafka,
     topics.modelWeights,
-    codecs.modelWeights,
+    // Full records and deltas (PS_WEIGHTS_FULL_EVERY) alike carry the version and its freshness.
+    { decode: (bytes, key) => decodePublishedWeights(key, bytes, 'ddqn', 'ONLINE') },
     (record) => {
       if (record.role === 'ONLINE' && record.newestSampleTimestamp !== null) versions.push({ version: record.version, newestSampleTimestamp: record.newestSampleTimestamp, publishedAt: record.publishedAt });
     },

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
-import type { AvroCodec } from '@rec/shared';
 import { sleep } from '../harness';
 
 /**
@@ -15,7 +14,8 @@ export class TopicFollower<T> {
   constructor(
     kafka: Kafka,
     private readonly topic: string,
-    private readonly codec: AvroCodec<T>,
+    /** An AvroCodec, or a decoder that reads the key too (the weights topic holds full records and deltas); null: skip the message. */
+    private readonly codec: { decode(bytes: Buffer | null, key: string | null): T | null },
     private readonly onMessage: (value: T, receivedAt: number, timestamp: number, bytes: number) => void,
     private readonly fromBeginning = false,
   ) {
@@ -35,7 +35,8 @@ export class TopicFollower<T> {
         const receivedAt = Date.now();
         for (const message of batch.messages) {
           if (this.stopped) return;
-          this.onMessage(this.codec.decode(message.value), receivedAt, Number(message.timestamp), message.value?.length ?? 0);
+          const value = this.codec.decode(message.value, message.key?.toString('utf8') ?? null);
+          if (value !== null) this.onMessage(value, receivedAt, Number(message.timestamp), message.value?.length ?? 0);
         }
       },
     });

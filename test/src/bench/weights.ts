@@ -12,7 +12,7 @@
  * rec_weights_broadcast_lag_seconds histograms of each service (publish to adoption, bucket-interpolated) are
  * reported beside it.
  */
-import { buildWeightsRecord, codecs, readModelShapeConfig, weightsKey, type ModelWeights } from '@rec/shared';
+import { buildWeightsRecord, codecs, readModelShapeConfig, weightsKey } from '@rec/shared';
 import { QNetwork, initTensorBackend } from '@rec/shared/model';
 import { readBenchOptions } from './bench-options';
 import { runBench, type BenchContext } from './bench-context';
@@ -24,7 +24,7 @@ import { produceTransitions } from './bench-transitions';
 import type { ChildService } from './child-service';
 import { histogramQuantile, sampleValue } from './prometheus-text';
 import { TopicFollower } from './topic-follower';
-import { sleep, waitFor } from '../harness';
+import { decodePublishedWeights, sleep, waitFor, type PublishedWeights } from '../harness';
 
 interface Plan {
   publishes: number;
@@ -74,7 +74,9 @@ async function main(ctx: BenchContext): Promise<void> {
   await publishCatalog(ctx.producer, topics.catalog, catalog);
   const lags: number[] = [];
   const sizes: number[] = [];
-  const follower = new TopicFollower<ModelWeights>(ctx.kafka, topics.modelWeights, codecs.modelWeights, (record, receivedAt, _timestamp, bytes) => {
+  // Full records and deltas (PS_WEIGHTS_FULL_EVERY), of both roles.
+  const weightsRecords = { decode: (bytes: Buffer | null, key: string | null) => decodePublishedWeights(key, bytes, 'ddqn', 'ONLINE') ?? decodePublishedWeights(key, bytes, 'ddqn', 'TARGET') };
+  const follower = new TopicFollower<PublishedWeights>(ctx.kafka, topics.modelWeights, weightsRecords, (record, receivedAt, _timestamp, bytes) => {
     lags.push(receivedAt - record.publishedAt);
     sizes.push(bytes);
   });

@@ -1,6 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { BatchingProducer, codecs, weightsKey, type TopicNames, type UserFeedback } from '@rec/shared';
+import { BatchingProducer, codecs, type TopicNames, type UserFeedback } from '@rec/shared';
+import { decodePublishedWeights } from '../harness';
 import { benchCatalog } from '../bench/bench-catalog';
 
 /** What the platform saw of one request. */
@@ -79,10 +80,10 @@ export class FaultPlatform {
       const record = event.type === 'CLICK' && event.requestId !== null ? this.requests.get(event.requestId) : undefined;
       if (record !== undefined && record.clickProducedAt === null) record.clickProducedAt = producedAt;
     });
-    const onlineKey = weightsKey(this.options.modelId, 'ONLINE');
     await this.follow(this.topics.modelWeights, (value, producedAt, key) => {
-      if (key !== onlineKey) return;
-      this.versions.push({ version: codecs.modelWeights.decode(value).version, producedAt });
+      // Full records and deltas (PS_WEIGHTS_FULL_EVERY) each publish a version.
+      const weights = decodePublishedWeights(key, value, this.options.modelId, 'ONLINE');
+      if (weights !== null) this.versions.push({ version: weights.version, producedAt });
     });
   }
 

@@ -16,3 +16,4 @@ export * from './simulator-process';
 export * from './rec-cli';
 export * from './run-process';
 export * from './temporary-directory';
+export * from './published-weights';

@@ -14,10 +14,9 @@ import {
   weightsKey,
   type CatalogItem,
   type ModelUpdate,
-  type ModelWeights,
   type Transition,
 } from '@rec/shared';
-import { openTestContext, waitFor, type TestContext } from '../harness';
+import { openTestContext, publishedWeights, waitFor, type PublishedWeights, type ReceivedMessage, type TestContext } from '../harness';
 import { ServiceStack, metricValue } from '../harness/service-stack';
 
 /** The parameter server on the real broker and Redis: many learners, restarts, and bad updates. */
@@ -40,10 +39,9 @@ function transitions(count: number, seed: string): Transition[] {
   });
 }
 
-/** The online weights records on the topic, in offset order, once one of at least `minVersion` is there. */
-async function onlineWeights(ctx: TestContext, minVersion: number): Promise<ModelWeights[]> {
-  const key = weightsKey('ddqn', 'ONLINE');
-  const decode = (all: { key: string | null; value: Buffer | null }[]) => all.filter((m) => m.key === key).map((m) => codecs.modelWeights.decode(m.value));
+/** The online weights records (full and delta) on the topic, in offset order, once one of at least `minVersion` is there. */
+async function onlineWeights(ctx: TestContext, minVersion: number): Promise<PublishedWeights[]> {
+  const decode = (all: ReceivedMessage[]) => publishedWeights(all, 'ddqn', 'ONLINE');
   return decode(await ctx.consumeUntil(ctx.ns.topics.modelWeights, (all) => decode(all).some((weights) => weights.version >= minVersion)));
 }
 
@@ -91,11 +89,9 @@ describe('parameter server on the real broker', () => {
     const restarted = await stack.parameterServer();
     assert.ok(restarted.server.currentVersion >= before, `restarted at ${restarted.server.currentVersion}, was ${before}`);
     assert.deepEqual(restarted.server.online.getWeights(), weightsBefore, 'the same weights, from the snapshot');
-    const key = weightsKey('ddqn', 'ONLINE');
-    const afterRestart = (await ctx.consumeUntil(ctx.ns.topics.modelWeights, (all) => all.some((m) => m.key === key && codecs.modelWeights.decode(m.value).publishedAt >= restartedAt)))
-      .filter((message) => message.key === key)
-      .map((message) => codecs.modelWeights.decode(message.value))
-      .filter((weights) => weights.publishedAt >= restartedAt);
+    const decode = (all: ReceivedMessage[]) => publishedWeights(all, 'ddqn', 'ONLINE').filter((weights) => weights.publishedAt >= restartedAt);
+    const afterRestart = decode(await ctx.consumeUntil(ctx.ns.topics.modelWeights, (all) => decode(all).length > 0));
+    assert.equal(afterRestart[0].kind, 'full', 'a restarted server holds no base: its first publish is whole');
     assert.ok(afterRestart[0].version >= before, `the first publish after the restart (${afterRestart[0].version}) is not older than ${before}`);
     await restarted.runtime.shutdown();
   });
@@ -152,19 +148,15 @@ describe('parameter server on the real broker', () => {
     await ctx.produceRecords(ctx.ns.topics.modelUpdates, codecs.modelUpdate, [...updates, update('learner-b', base, 0), update('learner-c', base, -1)], () => 'lookahead');
     await waitFor(async () => (await metricValue(runtime, 'rec_parameter_server_updates_dropped_total', { reason: 'stale' })) === 2, { what: "B's and C's updates to be dropped" });
     assert.equal(server.currentVersion, base + 4, "all of A's updates applied");
-    const key = weightsKey('lookahead', 'ONLINE');
-    const published = (await ctx.consumeUntil(ctx.ns.topics.modelWeights, (all) => all.some((m) => m.key === key && codecs.modelWeights.decode(m.value).version === base + 4)))
-      .filter((message) => message.key === key)
-      .map((message) => codecs.modelWeights.decode(message.value))
+    const decode = (all: ReceivedMessage[]) => publishedWeights(all, 'lookahead', 'ONLINE');
+    const published = decode(await ctx.consumeUntil(ctx.ns.topics.modelWeights, (all) => decode(all).some((weights) => weights.version === base + 4)))
       .find((weights) => weights.version === base + 4)!;
     assert.deepEqual({ ...published.learnerProgress }, { 'learner-a': 3, 'learner-b': 0 }, 'per learner, the newest sequence processed; none for a learner that does not look ahead');
     await runtime.shutdown();
     // The progress survives a restart (it is in the snapshot): the first publish after it carries it.
     const restartedAt = Date.now();
     const restarted = await stack.parameterServer({ MODEL_ID: 'lookahead' });
-    const republished = (await ctx.consumeUntil(ctx.ns.topics.modelWeights, (all) => all.some((m) => m.key === key && codecs.modelWeights.decode(m.value).publishedAt >= restartedAt)))
-      .filter((message) => message.key === key)
-      .map((message) => codecs.modelWeights.decode(message.value))
+    const republished = decode(await ctx.consumeUntil(ctx.ns.topics.modelWeights, (all) => decode(all).some((weights) => weights.publishedAt >= restartedAt)))
       .find((weights) => weights.publishedAt >= restartedAt)!;
     assert.equal(republished.learnerProgress['learner-a'], 3);
     await restarted.runtime.shutdown();
