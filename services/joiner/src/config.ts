@@ -12,9 +12,9 @@ export const JOINER_SETTINGS = {
   // before its action whatever the order, so partitions need no order between them.
   partitionsConcurrently: setting.int('JOINER_PARTITIONS_CONCURRENTLY', 4, [1, 256], "actions and feedback partitions handled at once (their Redis and Kafka round trips overlap); 1 = one at a time"),
   sweepIntervalMs: setting.int('JOINER_SWEEP_INTERVAL_MS', 200, [10, 60_000], 'how often due transitions are emitted'),
-  // A sweep runs one phase at a time per batch (due, claim, load, states, send, mark); a phase that hangs
+  // A sweep runs one phase at a time per batch (due, claim, states, send, mark); a phase that hangs
   // held every later sweep behind it, silently (sweeps never overlap). These three make that visible and bounded.
-  sweepSlowPhaseMs: setting.int('JOINER_SWEEP_SLOW_PHASE_MS', 5_000, [10, 3_600_000], 'a sweep phase (due, claim, load, states, send, mark) still running after this long is logged as a warning, naming the phase'),
+  sweepSlowPhaseMs: setting.int('JOINER_SWEEP_SLOW_PHASE_MS', 5_000, [10, 3_600_000], 'a sweep phase (due, claim, states, send, mark) still running after this long is logged as a warning, naming the phase'),
   sweepPhaseTimeoutMs: setting.int('JOINER_SWEEP_PHASE_TIMEOUT_MS', 30_000, [10, 3_600_000], 'a sweep phase still running after this long fails the sweep, and the next tick retries; requests whose send is still unacknowledged are not sent again until it settles'),
   sweepStallMs: setting.int('JOINER_SWEEP_STALL_MS', 60_000, [100, 24 * 3_600_000], 'readiness fails while the joiner owns partitions and no sweep has completed for this long; keep it well below the pending-request lifetime (session timeout + reward wait + 60 s), after which a stalled request is lost'),
   // At least the pending-request lifetime, so a redelivered event can never count twice towards a reward;

@@ -14,6 +14,7 @@ export class JoinerMetrics {
   readonly sweepFailures;
   readonly slowSweepPhases;
   private sweepAge: () => number = () => 0;
+  private oldestDueAge: () => number = () => 0;
 
   constructor(metrics: ServiceMetrics) {
     this.feedback = metrics.counter('feedback_total', 'Feedback events by outcome: counted, organic, duplicate, late, after-emission', ['outcome', 'type']);
@@ -27,12 +28,19 @@ export class JoinerMetrics {
     this.sweepFailures = metrics.counter('sweep_failures_total', 'Sweeps that failed (the next tick retries), by the phase that failed or ran past JOINER_SWEEP_PHASE_TIMEOUT_MS', ['phase']);
     this.slowSweepPhases = metrics.counter('sweep_slow_phases_total', 'Sweep phases still running after JOINER_SWEEP_SLOW_PHASE_MS, by phase', ['phase']);
     // Read at scrape time, so it keeps rising while a sweep hangs (a histogram only sees sweeps that end).
+    // Read at scrape time: the sweep updates the oldest due time of each partition with every batch it takes.
+    metrics.gauge('oldest_due_age_seconds', "How long the oldest due request of this joiner's partitions has been due and not emitted (0 when none is): alert when it nears the request states' lifetime (ACTOR_REQUEST_STATE_TTL_MS), past which requests are dropped as missing-state", [], (gauge) => gauge.set(this.oldestDueAge()));
     metrics.gauge('seconds_since_sweep', 'Seconds since this joiner last completed a sweep of the partitions it owns (0 while it owns none): alert when it stays above a minute', [], (gauge) => gauge.set(this.sweepAge()));
   }
 
   /** Where rec_joiner_seconds_since_sweep reads its value at each scrape. */
   readSweepAgeFrom(sweepAge: () => number): void {
     this.sweepAge = sweepAge;
+  }
+
+  /** Where rec_joiner_oldest_due_age_seconds reads its value at each scrape. */
+  readOldestDueAgeFrom(oldestDueAge: () => number): void {
+    this.oldestDueAge = oldestDueAge;
   }
 
   countFeedback(outcome: FeedbackOutcome, type: string, reward: number): void {

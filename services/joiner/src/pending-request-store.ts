@@ -100,19 +100,59 @@ return 1
 `;
 
 /**
- * Claims a pending request for emission before the sweep reads it: from here on, feedback is refused as
- * after-emission (counted as such) instead of being added to a hash the emission has already read and
- * is about to delete, where it would be lost while reported as counted. A request without its action
- * yet is left alone. KEYS: pending hash.
+ * The due requests of a partition, oldest first, after dropping the entries that have outlived any pending
+ * hash they could name: a hash lives at most its ttl past the reward wait after it was served, and no
+ * request is due before it was served, so an entry due longer ago than ttl + reward wait can only be swept
+ * as 'no-action'. A sweep that fell behind thus never walks them one by one, and the queue cannot grow
+ * beyond what the pending hashes hold, however far behind the sweep is.
+ * KEYS: due queue. ARGV: expired before (score), due by (score), limit.
+ * Returns the number of entries dropped, then requestId, score, requestId, score, ...
  */
-const CLAIM_EMISSION = `
-if redis.call('HEXISTS', KEYS[1], 'meta') == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'emitting', '1')
-return 1
+const DUE_BATCH = `
+local expired = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2], 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[3]))
+table.insert(due, 1, expired)
+return due
+`;
+
+/**
+ * Claims pending requests for emission and reads them, in one step: from the claim on, feedback is refused
+ * as after-emission (counted as such) instead of being added to a hash the emission has already read and
+ * is about to delete, where it would be lost while reported as counted. A request without its action yet
+ * is left alone (and read as empty). One script for a whole batch: a sweep of 512 requests builds one
+ * command instead of 1,024. KEYS: the pending hashes. Returns each hash as a flat field/value list.
+ */
+const CLAIM_AND_LOAD = `
+local loaded = {}
+for index, key in ipairs(KEYS) do
+  if redis.call('HEXISTS', key, 'meta') == 1 then redis.call('HSET', key, 'emitting', '1') end
+  loaded[index] = redis.call('HGETALL', key)
+end
+return loaded
+`;
+
+/**
+ * After their transitions are acknowledged: replace each request by an "emitted" marker (kept for the
+ * reward wait, so later feedback is recognised as late) and take it off the due queue; requests that can
+ * never be emitted only leave the due queue. One script per batch instead of a pipeline of 3 commands per
+ * request. KEYS: the due queue, then the emitted requests' pending hashes.
+ * ARGV: marker ttl, then the emitted requestIds (in KEYS order), then the discarded requestIds.
+ */
+const MARK_EMITTED = `
+local ttl = ARGV[1]
+for index = 2, #KEYS do
+  redis.call('DEL', KEYS[index])
+  redis.call('HSET', KEYS[index], 'emitted', '1')
+  redis.call('PEXPIRE', KEYS[index], ttl)
+end
+for index = 2, #ARGV do redis.call('ZREM', KEYS[1], ARGV[index]) end
+return #ARGV - 1
 `;
 
 interface PendingCommands {
-  claimEmission(pendingKey: string): Promise<number>;
+  dueBatch(dueKey: string, expiredBefore: number, dueBy: number, limit: number): Promise<[number, ...string[]]>;
+  claimAndLoad(numberOfKeys: number, ...pendingKeys: string[]): Promise<string[][]>;
+  markEmitted(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
   applyFeedback(seenKey: string, historyKey: string, pendingKey: string, ...args: (string | number)[]): Promise<FeedbackOutcome>;
   recordAction(seenKey: string, pendingKey: string, dueKey: string, lastRequestKey: string, ...args: (string | number)[]): Promise<string | null>;
   linkNext(pendingKey: string, dueKey: string, nextRequestId: string, dueAt: number, requestId: string): Promise<number>;
@@ -147,7 +187,10 @@ export class PendingRequestStore {
     redis.defineCommand('applyFeedback', { numberOfKeys: 3, lua: APPLY_FEEDBACK });
     redis.defineCommand('recordAction', { numberOfKeys: 4, lua: RECORD_ACTION });
     redis.defineCommand('linkNext', { numberOfKeys: 2, lua: LINK_NEXT });
-    redis.defineCommand('claimEmission', { numberOfKeys: 1, lua: CLAIM_EMISSION });
+    redis.defineCommand('dueBatch', { numberOfKeys: 1, lua: DUE_BATCH });
+    // Key counts vary with the batch: given first at each call.
+    redis.defineCommand('claimAndLoad', { lua: CLAIM_AND_LOAD });
+    redis.defineCommand('markEmitted', { lua: MARK_EMITTED });
     this.redis = redis as Redis & PendingCommands;
   }
 
@@ -196,9 +239,17 @@ export class PendingRequestStore {
     );
   }
 
-  /** Up to `limit` requestIds of a partition that are due by `now`. */
-  due(partition: number, now: number, limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(this.keys.dueQueue(partition), '-inf', now, 'LIMIT', 0, limit);
+  /**
+   * Up to `limit` requestIds of a partition that are due by `now`, oldest first, and when the oldest of them
+   * fell due (null when none is due). Entries too old to name a pending hash any more leave the queue on the
+   * way (see DUE_BATCH): `expired` says how many.
+   */
+  async due(partition: number, now: number, limit: number): Promise<{ requestIds: string[]; oldestDueAt: number | null; expired: number }> {
+    const expiredBefore = now - (this.options.ttlMs + this.options.rewardWaitMs);
+    const [expired, ...idsAndScores] = await this.redis.dueBatch(this.keys.dueQueue(partition), expiredBefore, now, limit);
+    const requestIds: string[] = [];
+    for (let index = 0; index < idsAndScores.length; index += 2) requestIds.push(idsAndScores[index]);
+    return { requestIds, oldestDueAt: idsAndScores.length === 0 ? null : Number(idsAndScores[1]), expired };
   }
 
   /** How many requests of these partitions are pending. */
@@ -207,42 +258,52 @@ export class PendingRequestStore {
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
-  /**
-   * Claims requests for emission (see CLAIM_EMISSION); call before load(). A claimed request that is not
-   * emitted (a crash) is claimed and emitted again by the next sweep: its feedback since the claim is
-   * counted as after-emission, never lost silently.
-   */
-  async claimForEmission(requestIds: readonly string[]): Promise<void> {
-    await Promise.all(requestIds.map((requestId) => this.redis.claimEmission(this.keys.pendingRequest(requestId))));
+  /** Per partition, when its earliest pending request is (or was) due; null for an empty queue. */
+  async earliestDue(partitions: readonly number[]): Promise<(number | null)[]> {
+    const firsts = await Promise.all(partitions.map((partition) => this.redis.zrange(this.keys.dueQueue(partition), 0, 0, 'WITHSCORES')));
+    return firsts.map((first) => (first.length < 2 ? null : Number(first[1])));
   }
 
+  /**
+   * Claims requests for emission and reads them (see CLAIM_AND_LOAD); null for a request without its action.
+   * A claimed request that is not emitted (a crash) is claimed and emitted again by the next sweep: its
+   * feedback since the claim is counted as after-emission, never lost silently.
+   */
+  async claimAndLoad(requestIds: readonly string[]): Promise<(PendingRequest | null)[]> {
+    if (requestIds.length === 0) return [];
+    const hashes = await this.redis.claimAndLoad(requestIds.length, ...requestIds.map((requestId) => this.keys.pendingRequest(requestId)));
+    return hashes.map((fields, index) => parsePending(requestIds[index], fieldsOf(fields)));
+  }
+
+  /** Reads pending requests without claiming them; null for a request without its action. */
   async load(requestIds: readonly string[]): Promise<(PendingRequest | null)[]> {
     const hashes = await Promise.all(requestIds.map((requestId) => this.redis.hgetall(this.keys.pendingRequest(requestId))));
     return hashes.map((hash, index) => parsePending(requestIds[index], hash));
   }
 
   /**
-   * After its transitions are acknowledged: replace the request by an "emitted" marker (kept for the
-   * reward wait, so later feedback is recognised as late) and take it off the due queue.
+   * After their transitions are acknowledged: `emitted` requests are replaced by an "emitted" marker (kept for
+   * the reward wait, so later feedback is recognised as late); they and the `discarded` ones (which can never be
+   * emitted, e.g. their state expired) leave the partition's due queue.
    */
-  async markEmitted(requestIds: readonly string[], partition: number): Promise<void> {
-    if (requestIds.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const requestId of requestIds) {
-      const key = this.keys.pendingRequest(requestId);
-      pipeline.del(key);
-      pipeline.hset(key, 'emitted', '1');
-      pipeline.pexpire(key, Math.max(1_000, this.options.rewardWaitMs));
-    }
-    pipeline.zrem(this.keys.dueQueue(partition), ...requestIds);
-    await pipeline.exec();
+  async markEmitted(emitted: readonly string[], discarded: readonly string[], partition: number): Promise<void> {
+    if (emitted.length === 0 && discarded.length === 0) return;
+    await this.redis.markEmitted(
+      1 + emitted.length,
+      this.keys.dueQueue(partition),
+      ...emitted.map((requestId) => this.keys.pendingRequest(requestId)),
+      Math.max(1_000, this.options.rewardWaitMs),
+      ...emitted,
+      ...discarded,
+    );
   }
+}
 
-  /** Drops requests that can never be emitted (e.g. their state expired). */
-  async discard(requestIds: readonly string[], partition: number): Promise<void> {
-    if (requestIds.length === 0) return;
-    await this.redis.zrem(this.keys.dueQueue(partition), ...requestIds);
-  }
+/** A hash as HGETALL inside a script returns it (field, value, field, value, ...), as an object. */
+function fieldsOf(flat: readonly string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let index = 0; index + 1 < flat.length; index += 2) hash[flat[index]] = flat[index + 1];
+  return hash;
 }
 
 function parsePending(requestId: string, hash: Record<string, string>): PendingRequest | null {

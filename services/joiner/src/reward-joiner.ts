@@ -31,17 +31,43 @@ export interface RewardJoinerDeps {
   now?: () => number;
 }
 
-/** Most pending requests emitted per partition per batch (one batch: due, claim, load, states, send, mark). */
+/** Most pending requests emitted per partition per batch (one batch: due, claim, states, send, mark). */
 const SWEEP_LIMIT = 512;
+
+/**
+ * Owned partitions swept at once. Each sweeps its due queue oldest first and keeps one batch in its send
+ * while it prepares the next, so Redis round trips, encoding and the broker's acknowledgments overlap; the
+ * producer carries the batches of all of them in its sends.
+ */
+const PARTITIONS_SWEPT_AT_ONCE = 8;
 
 /** How a final sweep ended: everything due emitted, stopped at its deadline (the rest stays pending in Redis), or failed. */
 export type FinalSweepOutcome = 'done' | 'deadline' | 'failed';
 
-/** Requests whose transitions were handed to the producer (or whose mark was started) and not settled yet. */
+/** A batch whose transitions were handed to the producer (or whose mark was started) and is not settled yet. */
 interface Unsettled {
   phase: 'send' | 'mark';
-  requestIds: number;
+  requestIds: readonly string[];
   since: number;
+  /** The sweep that sent it. */
+  sweep: number;
+}
+
+/** One batch of a partition, claimed and read, its transitions encoded, ready to send. */
+interface PreparedBatch {
+  partition: number;
+  /** Every requestId taken off the due queue for this batch. */
+  requestIds: string[];
+  emitted: string[];
+  discarded: string[];
+  messages: { key: string; value: Buffer }[];
+}
+
+/** Lets the partitions of one sweep stop starting batches once one of them failed. */
+interface SweepRun {
+  id: number;
+  dueBy: number;
+  failed: boolean;
 }
 
 /**
@@ -56,8 +82,11 @@ export class RewardJoiner {
   private ownedPartitions: number[] = [];
   private sweeping: Promise<void> | null = null;
   private readonly watch: SweepWatch;
-  /** A batch whose send or mark ran past its bound and goes on unawaited (see emitDue); null when none. */
-  private unsettled: Unsettled | null = null;
+  /** Batches whose send and mark have not settled (see sendBatch). */
+  private readonly unsettled = new Set<Unsettled>();
+  private sweepCount = 0;
+  /** Per owned partition, when its oldest due request fell due (this.now() clock), as the sweep last saw it. */
+  private readonly oldestDueAt = new Map<number, number>();
   /** Epoch ms after which sweeps start no new batch and bound their phases (the final sweep's budget). */
   private deadline = Number.POSITIVE_INFINITY;
 
@@ -65,11 +94,19 @@ export class RewardJoiner {
     this.now = deps.now ?? Date.now;
     const { config, metrics, logger } = deps;
     this.watch = new SweepWatch({ metrics, logger, slowPhaseMs: config.sweepSlowPhaseMs, phaseTimeoutMs: config.sweepPhaseTimeoutMs, stallMs: config.sweepStallMs });
+    metrics.readOldestDueAgeFrom(() => (this.oldestDueAgeMs() ?? 0) / 1000);
+  }
+
+  /** How long the oldest due request of the owned partitions has been due, as the sweep last saw it; null when none is. */
+  oldestDueAgeMs(): number | null {
+    if (this.oldestDueAt.size === 0) return null;
+    return Math.max(0, this.now() - Math.min(...this.oldestDueAt.values()));
   }
 
   /** The transitions partitions this joiner emits for: those of rec.actions.v1 assigned to it. */
   setOwnedPartitions(partitions: number[]): void {
     this.ownedPartitions = [...partitions].sort((a, b) => a - b);
+    for (const partition of this.oldestDueAt.keys()) if (!this.ownedPartitions.includes(partition)) this.oldestDueAt.delete(partition);
     this.watch.owns(this.ownedPartitions.length);
   }
 
@@ -188,15 +225,23 @@ export class RewardJoiner {
     const startedAt = Date.now();
     // The due cutoff is the sweep's start: what comes due while it runs waits for the next tick, so a sweep
     // ends under any rate of arrivals, and a busy partition cannot keep the next ones waiting.
-    const dueBy = this.now();
+    const run: SweepRun = { id: (this.sweepCount += 1), dueBy: this.now(), failed: false };
     try {
-      for (const partition of this.ownedPartitions) {
-        let emitted = SWEEP_LIMIT;
-        while (emitted === SWEEP_LIMIT && Date.now() < this.deadline) emitted = await this.emitDue(partition, dueBy);
-      }
+      this.failWhileEarlierBatchesUnsettled(run);
+      const queue = [...this.ownedPartitions];
+      const sweepPartitions = async () => {
+        for (let partition = queue.shift(); partition !== undefined && !run.failed; partition = queue.shift()) await this.sweepPartition(partition, run);
+      };
+      // Every partition's sweep ends (each phase is bounded) before this one does, so no batch outlives its sweep unawaited.
+      const outcomes = await Promise.allSettled(Array.from({ length: Math.min(PARTITIONS_SWEPT_AT_ONCE, queue.length) }, sweepPartitions));
+      const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failure !== undefined) throw failure.reason;
       if (Date.now() >= this.deadline) return;
       const owned = this.ownedPartitions;
-      this.deps.metrics.pending.set(await this.watch.phase('count', { partitions: owned.length }, this.deps.pending.pendingCount(owned), { deadline: this.deadline }));
+      const [count, earliest] = await this.watch.phase('count', { partitions: owned.length }, Promise.all([this.deps.pending.pendingCount(owned), this.deps.pending.earliestDue(owned)]), { deadline: this.deadline });
+      this.deps.metrics.pending.set(count);
+      const now = this.now();
+      owned.forEach((partition, index) => this.noteOldestDue(partition, earliest[index] !== null && earliest[index] <= now ? earliest[index] : null));
       this.watch.completed(startedAt);
     } catch (error) {
       this.watch.failed(error);
@@ -204,43 +249,88 @@ export class RewardJoiner {
     }
   }
 
-  /** Emits up to SWEEP_LIMIT requests of one partition due by `dueBy`; returns how many were taken off the queue. */
-  private async emitDue(partition: number, dueBy: number): Promise<number> {
-    const { pending, requestStates, catalog, producer, metrics, config } = this.deps;
-    if (this.unsettled !== null) {
-      // Sending again what an unacknowledged send carries would emit it twice, and sending more would only
-      // queue behind it (one send in flight): fail until it settles (it then marks its requests itself).
-      const { phase, requestIds, since } = this.unsettled;
-      throw new SweepFailure(phase, `${requestIds} requests of an earlier batch still unsettled after ${Date.now() - since} ms; waiting for it`, true);
+  /**
+   * A batch of an earlier sweep whose send or mark ran past its bound goes on unawaited. Sending again what
+   * an unacknowledged send carries would emit it twice, and sending more would only queue behind it: fail
+   * until it settles (it then marks its requests itself).
+   */
+  private failWhileEarlierBatchesUnsettled(run: SweepRun): void {
+    for (const { phase, requestIds, since, sweep } of this.unsettled) {
+      if (sweep === run.id) continue;
+      throw new SweepFailure(phase, `${requestIds.length} requests of an earlier batch still unsettled after ${Date.now() - since} ms; waiting for it`, true);
     }
+  }
+
+  private noteOldestDue(partition: number, dueAt: number | null): void {
+    if (dueAt === null) this.oldestDueAt.delete(partition);
+    else this.oldestDueAt.set(partition, dueAt);
+  }
+
+  /**
+   * Emits one partition's requests due by the sweep's start, oldest first, a batch at a time: while one
+   * batch's send waits for the broker, the next is claimed, read and encoded (its due query skips what is
+   * still in flight). Ends when nothing is left due, at the deadline, or when another partition's sweep
+   * failed; on a failure it still waits for its batch in flight before it rejects.
+   */
+  private async sweepPartition(partition: number, run: SweepRun): Promise<void> {
+    let inFlight: Promise<void> | null = null;
+    // The requestIds of the batch in flight: still on the due queue until marked, so the next due query skips
+    // them. Only this partition's sweep sends its batches, and a sweep starts only once every earlier batch settled.
+    let inFlightIds: ReadonlySet<string> = new Set();
+    try {
+      while (!run.failed && Date.now() < this.deadline) {
+        const batch = await this.prepareBatch(partition, run, inFlightIds);
+        if (batch === null) break;
+        if (inFlight !== null) await inFlight;
+        inFlightIds = new Set(batch.requestIds);
+        inFlight = this.sendBatch(batch, run);
+        // Observed when awaited; this only keeps a failure from being reported unhandled meanwhile.
+        inFlight.catch(() => undefined);
+        if (batch.requestIds.length < SWEEP_LIMIT) break;
+      }
+      if (inFlight !== null) await inFlight;
+    } catch (error) {
+      run.failed = true;
+      if (inFlight !== null) await inFlight.catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Takes up to SWEEP_LIMIT due requests of one partition off its queue, claims and reads them and encodes their transitions; null when none is due. */
+  private async prepareBatch(partition: number, run: SweepRun, inFlightIds: ReadonlySet<string>): Promise<PreparedBatch | null> {
+    const { pending, requestStates, catalog, metrics, config } = this.deps;
     const bounded = { deadline: this.deadline };
-    const context = { partition };
-    const dueIds = await this.watch.phase('due', context, pending.due(partition, dueBy, SWEEP_LIMIT), bounded);
-    if (dueIds.length === 0) return 0;
-    const batch = { partition, requests: dueIds.length };
-    // Claim first: feedback folded in after this is refused as after-emission, not lost with the hash.
-    // Claiming, loading and reading states are idempotent: past their bound they may go on harmlessly.
-    await this.watch.phase('claim', batch, pending.claimForEmission(dueIds), bounded);
-    const loaded = await this.watch.phase('load', batch, pending.load(dueIds), bounded);
+    // The batch still in its send is due too: ask for enough to skip it.
+    const due = await this.watch.phase('due', { partition }, pending.due(partition, run.dueBy, SWEEP_LIMIT + inFlightIds.size), bounded);
+    this.noteOldestDue(partition, due.oldestDueAt);
+    const requestIds = due.requestIds.filter((requestId) => !inFlightIds.has(requestId)).slice(0, SWEEP_LIMIT);
+    if (requestIds.length === 0) {
+      this.watch.dropped({ expired: due.expired, 'no-action': 0, 'missing-state': 0 }, { partition, oldestDueAgeMs: null });
+      return null;
+    }
+    const batch = { partition, requests: requestIds.length };
+    // Claim before reading, in one script: feedback folded in after this is refused as after-emission, not
+    // lost with the hash. Claiming and reading states are idempotent: past their bound they may go on harmlessly.
+    const loaded = await this.watch.phase('claim', batch, pending.claimAndLoad(requestIds), bounded);
     const now = this.now();
     const wanted = [...new Set(loaded.flatMap((request) => (request === null ? [] : [request.requestId, request.nextRequestId ?? ''])))].filter((id) => id !== '');
     const recorded = await this.watch.phase('states', batch, requestStates.getMany(wanted), bounded);
     const recordOf = new Map(wanted.map((id, index) => [id, recorded[index]]));
 
-    const emittedIds: string[] = [];
-    const discarded: string[] = [];
-    const messages = [];
+    const prepared: PreparedBatch = { partition, requestIds, emitted: [], discarded: [], messages: [] };
+    let noAction = 0;
+    let missingState = 0;
     for (const [index, request] of loaded.entries()) {
       if (request === null) {
-        metrics.dropped.inc({ reason: 'no-action' });
-        discarded.push(dueIds[index]);
+        noAction += 1;
+        prepared.discarded.push(requestIds[index]);
         continue;
       }
       const current = recordOf.get(request.requestId) ?? null;
       const next = request.nextRequestId === null ? null : (recordOf.get(request.nextRequestId) ?? null);
       if (current === null || (request.nextRequestId !== null && next === null)) {
-        metrics.dropped.inc({ reason: 'missing-state' });
-        discarded.push(request.requestId);
+        missingState += 1;
+        prepared.discarded.push(request.requestId);
         continue;
       }
       // A next request after a gap longer than the session timeout (on the platform's clock) starts a new session.
@@ -248,29 +338,39 @@ export class RewardJoiner {
       const nextStep = sameSession && request.nextRequestId !== null ? { requestId: request.nextRequestId, state: next.state } : null;
       const transitions = buildTransitions(request, current.state, nextStep, catalog, { requireImpression: config.requireImpression, now });
       for (const transition of transitions) {
-        messages.push({ key: transition.userId, value: codecs.transition.encode(transition) });
+        prepared.messages.push({ key: transition.userId, value: codecs.transition.encode(transition) });
         metrics.transitions.inc({ done: String(transition.done) });
       }
       metrics.joinWait.observe(Math.max(0, now - request.servedAt) / 1000);
-      emittedIds.push(request.requestId);
+      prepared.emitted.push(request.requestId);
     }
-    // The send and the mark that follows it are one chain that runs to its end even when a phase gives up
-    // waiting for it: the requests are marked emitted only once their transitions are acknowledged, and
-    // while the chain is unsettled no sweep takes them again (this.unsettled), so none is emitted twice by
-    // this joiner nor lost; a failed send leaves them claimed and due, for the next sweep.
-    const unsettled: Unsettled = { phase: 'send', requestIds: dueIds.length, since: Date.now() };
+    const dropContext = { partition, oldestDueAgeMs: due.oldestDueAt === null ? null : Math.max(0, now - due.oldestDueAt) };
+    this.watch.dropped({ expired: due.expired, 'no-action': noAction, 'missing-state': missingState }, dropContext);
+    return prepared;
+  }
+
+  /**
+   * Sends a batch's transitions and then marks its requests emitted (and takes the discarded ones off the
+   * queue): one chain that runs to its end even when a phase gives up waiting for it. The requests are marked
+   * only once their transitions are acknowledged, and while the chain is unsettled its partition's next batch
+   * skips them and no later sweep starts, so none is emitted twice by this joiner nor lost; a failed
+   * send leaves them claimed and due, for the next sweep. Resolves when both phases did, within their bounds.
+   */
+  private async sendBatch(prepared: PreparedBatch, run: SweepRun): Promise<void> {
+    const { pending, producer } = this.deps;
+    const { partition, requestIds, emitted, discarded, messages } = prepared;
+    const unsettled: Unsettled = { phase: 'send', requestIds, since: Date.now(), sweep: run.id };
+    this.unsettled.add(unsettled);
     const sent = producer.sendAll(this.deps.transitionsTopic, messages);
     const marked = sent.then(() => {
       unsettled.phase = 'mark';
-      return Promise.all([pending.markEmitted(emittedIds, partition), pending.discard(discarded, partition)]);
+      return pending.markEmitted(emitted, discarded, partition);
     });
-    this.unsettled = unsettled;
-    const settle = () => {
-      if (this.unsettled === unsettled) this.unsettled = null;
-    };
+    const settle = () => void this.unsettled.delete(unsettled);
     marked.then(settle, settle);
+    const bounded = { deadline: this.deadline };
+    const batch = { partition, requests: requestIds.length };
     await this.watch.phase('send', { ...batch, messages: messages.length }, sent, { ...bounded, detail: () => producer.backlog() });
     await this.watch.phase('mark', batch, marked, bounded);
-    return dueIds.length;
   }
 }

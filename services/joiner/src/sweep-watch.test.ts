@@ -33,7 +33,7 @@ describe('sweep watch', () => {
     const startedAt = Date.now();
     await assert.rejects(watch.phase('mark', {}, new Promise(() => undefined), { deadline: Date.now() + 30 }), (error: unknown) => error instanceof SweepFailure && error.phase === 'mark');
     assert.ok(Date.now() - startedAt < 1_000);
-    await assert.rejects(watch.phase('load', {}, Promise.reject(new Error('READONLY'))), (error: unknown) => error instanceof SweepFailure && error.phase === 'load' && !error.timedOut && /READONLY/.test(error.message));
+    await assert.rejects(watch.phase('claim', {}, Promise.reject(new Error('READONLY'))), (error: unknown) => error instanceof SweepFailure && error.phase === 'claim' && !error.timedOut && /READONLY/.test(error.message));
     assert.deepEqual(await watch.phase('due', {}, Promise.resolve(['r1'])), ['r1']);
     assert.equal(warnings.length, 0, 'no phase ran past JOINER_SWEEP_SLOW_PHASE_MS');
   });
@@ -58,5 +58,21 @@ describe('sweep watch', () => {
     const { watch, warnings } = watchWith();
     for (let attempt = 0; attempt < 5; attempt += 1) watch.failed(new SweepFailure('send', 'still running', true));
     assert.equal(warnings.filter(({ message }) => message === 'sweep failed; retrying next tick').length, 1);
+  });
+
+  it('counts dropped requests by reason and warns about the late ones, once per interval with what it held back', async () => {
+    const { watch, warnings, metric } = watchWith();
+    const context = { partition: 2, oldestDueAgeMs: 310_000 };
+    watch.dropped({ 'no-action': 4, 'missing-state': 0, expired: 0 }, context);
+    assert.equal(warnings.length, 0, 'a request whose action never came is not a sign of falling behind');
+    watch.dropped({ 'no-action': 0, 'missing-state': 3, expired: 2 }, context);
+    watch.dropped({ 'no-action': 0, 'missing-state': 6, expired: 0 }, context);
+    const lines = warnings.filter(({ message }) => message.startsWith('requests dropped'));
+    assert.equal(lines.length, 1, 'the second batch of losses within the interval is held back');
+    assert.deepEqual([lines[0].fields.dropped, lines[0].fields.partition, lines[0].fields.oldestDueAgeMs], [5, 2, 310_000]);
+    const dropped = await metric('rec_joiner_requests_dropped_total');
+    assert.match(dropped, /reason="no-action"[^}]*} 4$/m);
+    assert.match(dropped, /reason="missing-state"[^}]*} 9$/m);
+    assert.match(dropped, /reason="expired"[^}]*} 2$/m);
   });
 });

@@ -1,8 +1,17 @@
 import type { Logger } from '@rec/shared';
 import type { JoinerMetrics } from './joiner-metrics';
 
-/** The steps of a sweep, as metrics and logs name them: one batch is due, claim, load, states, send, mark; count ends the sweep. */
-export type SweepPhase = 'due' | 'claim' | 'load' | 'states' | 'send' | 'mark' | 'count';
+/**
+ * The steps of a sweep, as metrics and logs name them: one batch is due, claim (claims and reads the pending
+ * requests in one script), states, send, mark; count ends the sweep.
+ */
+export type SweepPhase = 'due' | 'claim' | 'states' | 'send' | 'mark' | 'count';
+
+/**
+ * Why a due request could not become transitions: its action never came (or its pending hash expired), its
+ * (or its successor's) state expired, or it waited on its due queue past any pending hash's lifetime.
+ */
+export type DropReason = 'no-action' | 'missing-state' | 'expired';
 
 /** Why a sweep failed, naming the phase; `timedOut` when the phase was still running at its bound (its work goes on, unawaited). */
 export class SweepFailure extends Error {
@@ -45,6 +54,8 @@ export class SweepWatch {
   private owning = false;
   private lastFailureLoggedAt = Number.NEGATIVE_INFINITY;
   private failuresNotLogged = 0;
+  private lastDropLoggedAt = Number.NEGATIVE_INFINITY;
+  private dropsNotLogged = 0;
 
   constructor(private readonly options: SweepWatchOptions) {
     options.metrics.readSweepAgeFrom(() => this.stalledMs() / 1000);
@@ -92,6 +103,32 @@ export class SweepWatch {
     );
     this.lastFailureLoggedAt = now;
     this.failuresNotLogged = 0;
+  }
+
+  /**
+   * Counts requests a batch could not emit (rec_joiner_requests_dropped_total{reason}). Missing state and
+   * expired mean the sweep reached them too late, after the actor's state (ACTOR_REQUEST_STATE_TTL_MS) or the
+   * pending request itself had expired: the joiner fell behind and lost them, so these are also logged as a
+   * warning, at most once per FAILURE_LOG_INTERVAL_MS with how many were dropped since the last line, and
+   * how long the oldest due request had been due.
+   */
+  dropped(counts: Record<DropReason, number>, context: { partition: number; oldestDueAgeMs: number | null }): void {
+    let lost = 0;
+    for (const [reason, count] of Object.entries(counts) as [DropReason, number][]) {
+      if (count === 0) continue;
+      this.options.metrics.dropped.inc({ reason }, count);
+      if (reason !== 'no-action') lost += count;
+    }
+    if (lost === 0) return;
+    this.dropsNotLogged += lost;
+    const now = Date.now();
+    if (now - this.lastDropLoggedAt < FAILURE_LOG_INTERVAL_MS) return;
+    this.options.logger.warn(
+      { dropped: this.dropsNotLogged, sinceMs: Number.isFinite(this.lastDropLoggedAt) ? now - this.lastDropLoggedAt : null, ...context },
+      'requests dropped: the sweep reached them after their state or pending request expired (the joiner is behind)',
+    );
+    this.lastDropLoggedAt = now;
+    this.dropsNotLogged = 0;
   }
 
   /**

@@ -17,3 +17,4 @@ export * from './rec-cli';
 export * from './run-process';
 export * from './temporary-directory';
 export * from './published-weights';
+export * from './recording-logger';

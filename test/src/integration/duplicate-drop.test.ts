@@ -30,10 +30,10 @@ describe('joiner duplicate drop', () => {
     const store = storeWith(60_000);
     await store.recordAction(action('c1', 'u9'), 0, Date.now());
     assert.equal(await store.applyFeedback(click('ce1', 'u9', 'c1')), 'counted', 'before the claim the click counts');
-    await store.claimForEmission(['c1', 'no-action-yet']);
+    const [claimed, unclaimed] = await store.claimAndLoad(['c1', 'no-action-yet']);
     assert.equal(await store.applyFeedback({ ...click('ce2', 'u9', 'c1'), itemId: 'i1' }), 'after-emission', 'after the claim it is refused, and says so');
-    const [claimed, unclaimed] = await store.load(['c1', 'no-action-yet']);
     assert.equal(claimed?.rewards.get('i1'), 1, 'the emission reads exactly the reward counted before the claim');
+    assert.equal((await store.load(['c1']))[0]?.rewards.get('i1'), 1, 'and nothing was added after it');
     assert.equal(unclaimed, null, 'a request without its action is not claimed (no hash is created)');
     assert.equal(await ctx.redis.exists(ctx.ns.keys.pendingRequest('no-action-yet')), 0);
   });

@@ -1,25 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { JoinerMetrics, PendingRequestStore, RewardJoiner, SweepFailure, readJoinerConfig, startJoiner } from '@rec/joiner';
-import { BatchingProducer, LiveCatalog, PopularityStore, RequestStateStore, ServiceMetrics, codecs, type Logger } from '@rec/shared';
-import { openTestContext, sampleCatalogItem, sleep, type TestContext } from '../harness';
+import { BatchingProducer, LiveCatalog, PopularityStore, RequestStateStore, ServiceMetrics, codecs } from '@rec/shared';
+import { openTestContext, recordingLogger, sampleCatalogItem, sleep, type TestContext } from '../harness';
 import { ServiceStack } from '../harness/service-stack';
-
-type LogLine = { fields: Record<string, unknown>; message: string };
-
-/** A logger that keeps what the joiner warns about and reports (the test reads the lines, nothing is printed). */
-function recordingLogger(): { logger: Logger; warnings: LogLine[]; infos: LogLine[] } {
-  const warnings: LogLine[] = [];
-  const infos: LogLine[] = [];
-  const logger = {
-    warn: (fields: Record<string, unknown>, message: string) => void warnings.push({ fields, message }),
-    info: (fields: Record<string, unknown>, message: string) => void infos.push({ fields, message }),
-    debug: () => undefined,
-    error: () => undefined,
-    child: () => logger,
-  };
-  return { logger: logger as unknown as Logger, warnings, infos };
-}
 
 /**
  * The producer the joiner sends with, on the real broker, behind a gate the test holds shut: a send that
