@@ -15,7 +15,8 @@
  * Old against new, side by side: BENCH_JOINER_BASELINE=<dir> names another build of the joiner (the files
  * of services/joiner/dist from another commit, copied to a folder inside the repository so that it resolves
  * @rec/shared, e.g. results/joiner-baseline); the two then sweep alternately, each on a backlog of its own
- * built the same way, in one run, and the ratio of the medians is reported.
+ * built the same way, in one run, and the ratio of the medians is reported. Several folders, comma-separated,
+ * sweep in turn too (the first is 'baseline', the others are named after their folder).
  */
 import * as path from 'node:path';
 import * as currentJoiner from '@rec/joiner';
@@ -156,10 +157,12 @@ async function main(ctx: BenchContext): Promise<void> {
   for (const item of items) catalog.upsert(item);
   const catalogIds = items.map(({ itemId }) => itemId);
   const variants: Variant[] = [{ name: 'current', module: currentJoiner }];
-  const baselineDir = process.env.BENCH_JOINER_BASELINE;
-  if (baselineDir !== undefined && baselineDir !== '') {
+  const baselineDirs = (process.env.BENCH_JOINER_BASELINE ?? '').split(',').filter((dir) => dir !== '');
+  for (const [index, dir] of baselineDirs.entries()) {
+    // The first is 'baseline'; further ones are named after their folder.
+    const name = index === 0 ? 'baseline' : path.basename(path.resolve(dir));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    variants.unshift({ name: 'baseline', module: require(path.resolve(baselineDir, 'main.js')) as JoinerModule });
+    variants.splice(index, 0, { name, module: require(path.resolve(dir, 'main.js')) as JoinerModule });
   }
   const total = plan.requestsPerPartition * BENCH_PARTITIONS;
   console.log(`${variants.map(({ name }) => name).join(' and ')}: ${plan.repetitions} sweeps each of ${total} due requests (${BENCH_PARTITIONS} partitions, ${SLATE_SIZE} items each), alternating`);
@@ -189,7 +192,7 @@ async function main(ctx: BenchContext): Promise<void> {
   const ratio = baseline === undefined ? null : round((rows.find(({ variant }) => variant === 'current')?.requestsPerSecond ?? 0) / (baseline.requestsPerSecond ?? Number.NaN), 2);
   if (ratio !== null) console.log(`current / baseline requests/s: ${ratio}`);
   const file = writeResults(ctx.options, 'joiner', {
-    ...runConditions(ctx.options, { requestsPerSweep: total, partitions: BENCH_PARTITIONS, slateSize: SLATE_SIZE, stateBytes: STATE_BYTES, baselineDir: baselineDir ?? null }),
+    ...runConditions(ctx.options, { requestsPerSweep: total, partitions: BENCH_PARTITIONS, slateSize: SLATE_SIZE, stateBytes: STATE_BYTES, baselineDirs }),
     rows,
     ratio,
     runs,
