@@ -12,6 +12,9 @@ export const JOINER_SETTINGS = {
   // before its action whatever the order, so partitions need no order between them.
   partitionsConcurrently: setting.int('JOINER_PARTITIONS_CONCURRENTLY', 4, [1, 256], "actions and feedback partitions handled at once (their Redis and Kafka round trips overlap); 1 = one at a time"),
   sweepIntervalMs: setting.int('JOINER_SWEEP_INTERVAL_MS', 200, [10, 60_000], 'how often due transitions are emitted'),
+  // Each partition's sweep keeps one batch in its send while it prepares the next; every batch in flight
+  // holds its encoded transitions (about 5 MiB for 512 requests of 10 items), so this also bounds memory.
+  sweepPartitionsConcurrently: setting.int('JOINER_SWEEP_PARTITIONS_CONCURRENTLY', 4, [1, 256], 'owned partitions a sweep emits at once, each oldest first; 1 = one after another'),
   // A sweep runs one phase at a time per batch (due, claim, states, send, mark); a phase that hangs
   // held every later sweep behind it, silently (sweeps never overlap). These three make that visible and bounded.
   sweepSlowPhaseMs: setting.int('JOINER_SWEEP_SLOW_PHASE_MS', 5_000, [10, 3_600_000], 'a sweep phase (due, claim, states, send, mark) still running after this long is logged as a warning, naming the phase'),

@@ -34,13 +34,6 @@ export interface RewardJoinerDeps {
 /** Most pending requests emitted per partition per batch (one batch: due, claim, states, send, mark). */
 const SWEEP_LIMIT = 512;
 
-/**
- * Owned partitions swept at once. Each sweeps its due queue oldest first and keeps one batch in its send
- * while it prepares the next, so Redis round trips, encoding and the broker's acknowledgments overlap; the
- * producer carries the batches of all of them in its sends.
- */
-const PARTITIONS_SWEPT_AT_ONCE = 8;
-
 /** How a final sweep ended: everything due emitted, stopped at its deadline (the rest stays pending in Redis), or failed. */
 export type FinalSweepOutcome = 'done' | 'deadline' | 'failed';
 
@@ -233,7 +226,7 @@ export class RewardJoiner {
         for (let partition = queue.shift(); partition !== undefined && !run.failed; partition = queue.shift()) await this.sweepPartition(partition, run);
       };
       // Every partition's sweep ends (each phase is bounded) before this one does, so no batch outlives its sweep unawaited.
-      const outcomes = await Promise.allSettled(Array.from({ length: Math.min(PARTITIONS_SWEPT_AT_ONCE, queue.length) }, sweepPartitions));
+      const outcomes = await Promise.allSettled(Array.from({ length: Math.min(this.deps.config.sweepPartitionsConcurrently, queue.length) }, sweepPartitions));
       const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
       if (failure !== undefined) throw failure.reason;
       if (Date.now() >= this.deadline) return;

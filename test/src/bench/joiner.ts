@@ -16,7 +16,9 @@
  * of services/joiner/dist from another commit, copied to a folder inside the repository so that it resolves
  * @rec/shared, e.g. results/joiner-baseline); the two then sweep alternately, each on a backlog of its own
  * built the same way, in one run, and the ratio of the medians is reported. Several folders, comma-separated,
- * sweep in turn too (the first is 'baseline', the others are named after their folder).
+ * sweep in turn too (the first is 'baseline', the others are named after their folder). The current build
+ * also sweeps with JOINER_SWEEP_PARTITIONS_CONCURRENTLY=1 (current-one-partition-at-once), to show what
+ * sweeping partitions together adds.
  */
 import * as path from 'node:path';
 import * as currentJoiner from '@rec/joiner';
@@ -49,6 +51,8 @@ type JoinerModule = typeof currentJoiner;
 interface Variant {
   name: string;
   module: JoinerModule;
+  /** The joiner's settings (defaults otherwise). */
+  env?: Record<string, string>;
 }
 
 interface SweepRun {
@@ -119,7 +123,7 @@ async function sweepOnce(ctx: BenchContext, variant: Variant, repetition: number
     const serviceMetrics = new ServiceMetrics('joiner');
     const pending = new variant.module.PendingRequestStore(redis, keys, PENDING_OPTIONS);
     const joiner = new variant.module.RewardJoiner({
-      config: variant.module.readJoinerConfig({}),
+      config: variant.module.readJoinerConfig(variant.env ?? {}),
       pending,
       requestStates: new RequestStateStore(redis, keys, PENDING_OPTIONS.ttlMs),
       popularity: new PopularityStore(redis, keys),
@@ -156,7 +160,11 @@ async function main(ctx: BenchContext): Promise<void> {
   const items = benchCatalog(CATALOG_SIZE);
   for (const item of items) catalog.upsert(item);
   const catalogIds = items.map(({ itemId }) => itemId);
-  const variants: Variant[] = [{ name: 'current', module: currentJoiner }];
+  const variants: Variant[] = [
+    // What sweeping several partitions at once adds: the same build, one partition after another.
+    { name: 'current-one-partition-at-once', module: currentJoiner, env: { JOINER_SWEEP_PARTITIONS_CONCURRENTLY: '1' } },
+    { name: 'current', module: currentJoiner },
+  ];
   const baselineDirs = (process.env.BENCH_JOINER_BASELINE ?? '').split(',').filter((dir) => dir !== '');
   for (const [index, dir] of baselineDirs.entries()) {
     // The first is 'baseline'; further ones are named after their folder.

@@ -9,7 +9,7 @@
  * Redis used_memory (the whole Redis: run it alone), the consumer lag each service reports
  * (rec_consumer_lag_messages, summed), the messages each service consumed per second in that minute
  * (rec_consumed_messages_total: whether it keeps up), and the error lines (pino level >= 50) each service
- * logged in that minute, and the joiner's sweep health (seconds since its last completed sweep, pending
+ * logged in that minute, and the joiner's sweep health (seconds since its last completed sweep, the age of its oldest due request, pending
  * requests, requests dropped and sweep failures so far), and where Redis memory sits per key family (a
  * sampled estimate, see redis-key-families.ts; printed as the growth per family after warm-up). "Flat after warm-up" is checked from the end of minute 5 to the last minute: RSS
  * growth (at most 10% per service), Redis memory growth (at most 10%; the whole Redis, so run it alone;
@@ -87,6 +87,7 @@ async function main(ctx: BenchContext): Promise<void> {
     const joiner = await named.joiner.scrape().catch(() => null);
     const joinerMetric = (name: string) => (joiner === null ? Number.NaN : sampleValue(joiner, name));
     row.joinerSecondsSinceSweep = round(joinerMetric('rec_joiner_seconds_since_sweep'), 1);
+    row.joinerOldestDueAgeSeconds = round(joinerMetric('rec_joiner_oldest_due_age_seconds'), 1);
     row.joinerPendingRequests = joinerMetric('rec_joiner_pending_requests');
     row.joinerRequestsDropped = joinerMetric('rec_joiner_requests_dropped_total');
     row.joinerSweepFailures = joinerMetric('rec_joiner_sweep_failures_total');
