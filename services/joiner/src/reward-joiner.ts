@@ -225,7 +225,8 @@ export class RewardJoiner {
       const sweepPartitions = async () => {
         for (let partition = queue.shift(); partition !== undefined && !run.failed; partition = queue.shift()) await this.sweepPartition(partition, run);
       };
-      // Every partition's sweep ends (each phase is bounded) before this one does, so no batch outlives its sweep unawaited.
+      // Every partition's sweep ends (each phase is bounded) before this one does; a batch whose send or mark ran past
+      // its bound goes on, and keeps later sweeps from starting (failWhileEarlierBatchesUnsettled) until it settles.
       const outcomes = await Promise.allSettled(Array.from({ length: Math.min(this.deps.config.sweepPartitionsConcurrently, queue.length) }, sweepPartitions));
       const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
       if (failure !== undefined) throw failure.reason;
