@@ -18,7 +18,8 @@ export function weightsDeltaKey(modelId: string, role: WeightsRole): string {
   return `${weightsKey(modelId, role)}/delta`;
 }
 
-export function buildWeightsRecord(fields: {
+/** What one publish of a role's weights says. */
+export interface WeightsPublishFields {
   modelId: string;
   role: WeightsRole;
   version: number;
@@ -26,7 +27,9 @@ export function buildWeightsRecord(fields: {
   values: Float32Array;
   newestSampleTimestamp: number | null;
   learnerProgress?: Record<string, number>;
-}): ModelWeights {
+}
+
+export function buildWeightsRecord(fields: WeightsPublishFields): ModelWeights {
   const bytes = Buffer.from(floatsToBytes(fields.values));
   return { ...fields, values: bytes, checksum: checksumOf(bytes), publishedAt: Date.now(), learnerProgress: fields.learnerProgress ?? {} };
 }

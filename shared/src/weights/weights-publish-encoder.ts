@@ -1,20 +1,10 @@
 import { codecs } from '../avro/codecs';
-import type { ModelWeightsDelta, WeightsRole } from '../events/internal';
+import type { ModelWeightsDelta } from '../events/internal';
 import { checksumOf, floatsToBytes } from '../util/float-bytes';
 import type { Parameter } from './row-sparse-format';
 import { buildWeightsDelta, deltaRowCount } from './weights-delta';
-import { buildWeightsRecord, weightsDeltaKey, weightsKey, type WeightsBase } from './weights-payload';
+import { buildWeightsRecord, weightsDeltaKey, weightsKey, type WeightsBase, type WeightsPublishFields } from './weights-payload';
 
-/** What one publish of a role's weights says. */
-export interface WeightsPublishFields {
-  modelId: string;
-  role: WeightsRole;
-  version: number;
-  layoutHash: string;
-  values: Float32Array;
-  newestSampleTimestamp: number | null;
-  learnerProgress?: Record<string, number>;
-}
 
 /** One publish, encoded: the key and bytes to send, and `sent()` to call once the broker has acknowledged them. */
 export interface EncodedWeightsPublish {
