@@ -18,7 +18,7 @@ import { readBenchOptions, REPO_ROOT } from './bench-options';
 import { printTable, type TargetCheck } from './bench-report';
 import { waitForQuietMachine } from './machine-load';
 
-export const BENCHMARKS = ['actor', 'learner', 'freshness', 'memory', 'weights', 'update-bytes', 'joiner'] as const;
+export const BENCHMARKS = ['actor', 'learner', 'freshness', 'memory', 'weights', 'update-bytes', 'joiner', 'joiner-consumption'] as const;
 
 /** Longest one benchmark may run before it is stopped (its own cleanup runs on SIGTERM). */
 const LIMIT_MS = { quick: 5 * 60_000, full: 30 * 60_000 };
