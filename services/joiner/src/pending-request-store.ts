@@ -22,81 +22,130 @@ export interface PendingRequest {
 export type FeedbackOutcome = 'counted' | 'organic' | 'duplicate' | 'late' | 'after-emission';
 
 /**
- * Lua: records `digest` in the user's seen-ids sorted set (scored by the Redis clock) and says whether it
- * is new. Ids older than `ttl` are trimmed on the way and the set expires when the user goes quiet. A
- * user's ids in one small sorted set cost Redis a fraction of a key per id (listpack-encoded up to 128).
+ * Lua, shared by the scripts that fold events in: the Redis clock once per script call, and
+ * `firstSighting`, which records `digest` in the user's seen-ids sorted set (scored by that clock) and says
+ * whether it is new. Ids older than `ttl` are trimmed and the set's expiry renewed once per set per script
+ * call (`touched`), and the set expires when the user goes quiet. A user's ids in one small sorted set cost
+ * Redis a fraction of a key per id (listpack-encoded up to 128).
  */
 const FIRST_SIGHTING = `
-local function firstSighting(key, digest, ttl)
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local function firstSighting(key, digest, ttl, touched)
   if redis.call('ZSCORE', key, digest) then return false end
-  local time = redis.call('TIME')
-  local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - ttl)
+  if not touched[key] then redis.call('ZREMRANGEBYSCORE', key, '-inf', now - ttl) end
   redis.call('ZADD', key, now, digest)
-  redis.call('PEXPIRE', key, ttl)
+  if not touched[key] then
+    redis.call('PEXPIRE', key, ttl)
+    touched[key] = true
+  end
   return true
 end
 `;
 
-/** A short, fixed-size stand-in for an id in the seen set: kind plus 96 bits of its SHA-1. */
+/** A short, fixed-size stand-in for an id in the seen set: kind plus 96 bits of its SHA-1 (the format the seen sets already hold). */
 function seenIdDigest(kind: 'event' | 'action', id: string): string {
   return `${kind === 'event' ? 'e' : 'a'}${createHash('sha1').update(id).digest('base64url').slice(0, 16)}`;
 }
 
 /**
- * Folds one feedback event in, atomically, so a crash between steps cannot lose or double it:
- * drop it if its eventId was seen; append it to the user's capped history (organic feedback too);
- * then, when it names a request, add its reward to that pending request. Feedback may arrive before the
- * action (the topics are read independently), so the pending hash is created if absent. Refused when
+ * Most events folded by one script call. A chunk's events go in as few calls as this allows, sent
+ * together (Redis runs them in order); each call holds Redis for its whole run, so this bounds how long
+ * another client (an actor) waits behind one.
+ */
+const EVENTS_PER_SCRIPT_CALL = 250;
+
+/**
+ * Folds feedback events in, in order, each atomically (the whole call is), so a crash cannot lose or
+ * double one: drop it if its eventId was seen; append it to the user's capped history (organic feedback
+ * too); then, when it names a request, add its reward to that pending request. Feedback may arrive before
+ * the action (the topics are read independently), so the pending hash is created if absent. Refused when
  * the request's transitions were already emitted or the reward wait has passed.
- * KEYS: the user's seen ids, the user's history list for this kind (engagements or impressions), pending hash ('' when organic).
- * ARGV: history entry, history length, history ttl, dedup ttl, itemId, reward, isImpression, arrival ts, pending ttl, reward wait, event digest.
+ * KEYS, 3 per event: the user's seen ids, the user's history list for this kind (engagements or
+ * impressions), pending hash ('' when organic).
+ * ARGV: history length, history ttl, dedup ttl, pending ttl, reward wait; then 6 per event (feedbackFields).
+ * Returns each event's outcome.
  */
 const APPLY_FEEDBACK = `
 ${FIRST_SIGHTING}
-if not firstSighting(KEYS[1], ARGV[11], tonumber(ARGV[4])) then return 'duplicate' end
-redis.call('LPUSH', KEYS[2], ARGV[1])
-redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]) - 1)
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-if KEYS[3] == '' then return 'organic' end
-if redis.call('HEXISTS', KEYS[3], 'emitted') == 1 or redis.call('HEXISTS', KEYS[3], 'emitting') == 1 then return 'after-emission' end
-local served = redis.call('HGET', KEYS[3], 'servedAt')
-if served and (tonumber(ARGV[8]) - tonumber(served)) > tonumber(ARGV[10]) then return 'late' end
-redis.call('HINCRBYFLOAT', KEYS[3], 'r:' .. ARGV[5], ARGV[6])
-if ARGV[7] == '1' then redis.call('HSET', KEYS[3], 'i:' .. ARGV[5], '1') end
-local newest = redis.call('HGET', KEYS[3], 'lastFeedbackAt')
-if (not newest) or tonumber(newest) < tonumber(ARGV[8]) then redis.call('HSET', KEYS[3], 'lastFeedbackAt', ARGV[8]) end
-redis.call('PEXPIRE', KEYS[3], ARGV[9])
-return 'counted'
+local historyLength, historyTtl, dedupTtl, pendingTtl, rewardWait = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local touched = {}
+local function fold(seen, history, pending, digest, entry, itemId, reward, impression, arrivedAt)
+  if not firstSighting(seen, digest, dedupTtl, touched) then return 'duplicate' end
+  redis.call('LPUSH', history, entry)
+  redis.call('LTRIM', history, 0, historyLength - 1)
+  redis.call('PEXPIRE', history, historyTtl)
+  if pending == '' then return 'organic' end
+  if redis.call('HEXISTS', pending, 'emitted') == 1 or redis.call('HEXISTS', pending, 'emitting') == 1 then return 'after-emission' end
+  local served = redis.call('HGET', pending, 'servedAt')
+  if served and (tonumber(arrivedAt) - tonumber(served)) > rewardWait then return 'late' end
+  redis.call('HINCRBYFLOAT', pending, 'r:' .. itemId, reward)
+  if impression == '1' then redis.call('HSET', pending, 'i:' .. itemId, '1') end
+  local newest = redis.call('HGET', pending, 'lastFeedbackAt')
+  if (not newest) or tonumber(newest) < tonumber(arrivedAt) then redis.call('HSET', pending, 'lastFeedbackAt', arrivedAt) end
+  redis.call('PEXPIRE', pending, pendingTtl)
+  return 'counted'
+end
+local outcomes = {}
+for event = 1, #KEYS / 3 do
+  local k, a = (event - 1) * 3, 5 + (event - 1) * 6
+  outcomes[event] = fold(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6])
+end
+return outcomes
 `;
 
 /**
- * Records a served request atomically: drop it if its requestId was seen; store its slate; make it due at
- * the session timeout; and swap it in as the user's latest request, returning the previous one (which
- * this request succeeds), or false for a duplicate.
- * KEYS: the user's seen ids, pending hash, due queue, user's last request.
- * ARGV: meta, servedAt, dueAt, requestId, pending ttl, dedup ttl, request digest.
+ * Records served requests, in order, each atomically: drop it if its requestId was seen; store its slate
+ * and its predecessor; make it due at the session timeout; and swap it in as the user's latest request.
+ * Returns, per action, 'new' or 'duplicate' and the request it succeeds ('' when none). A duplicate returns
+ * the predecessor recorded at its first sighting, so a chunk retried after its actions were recorded (the
+ * reply lost, or the links' call failed) still links them; linking is idempotent.
+ * KEYS, 4 per action: the user's seen ids, pending hash, due queue, user's last request.
+ * ARGV: pending ttl, dedup ttl; then 5 per action (actionFields).
  */
-const RECORD_ACTION = `
+const RECORD_ACTIONS = `
 ${FIRST_SIGHTING}
-if not firstSighting(KEYS[1], ARGV[7], tonumber(ARGV[6])) then return false end
-redis.call('HSET', KEYS[2], 'meta', ARGV[1], 'servedAt', ARGV[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[5])
-redis.call('ZADD', KEYS[3], ARGV[3], ARGV[4])
-local previous = redis.call('SET', KEYS[4], ARGV[4], 'PX', ARGV[5], 'GET')
-if previous == false or previous == ARGV[4] then return '' end
-return previous
+local pendingTtl, dedupTtl = ARGV[1], tonumber(ARGV[2])
+local touched = {}
+local recorded = {}
+for action = 1, #KEYS / 4 do
+  local k, a = (action - 1) * 4, 2 + (action - 1) * 5
+  local pending, requestId = KEYS[k + 2], ARGV[a + 4]
+  if firstSighting(KEYS[k + 1], ARGV[a + 5], dedupTtl, touched) then
+    local previous = redis.call('SET', KEYS[k + 4], requestId, 'PX', pendingTtl, 'GET')
+    if previous == false or previous == requestId then previous = '' end
+    redis.call('HSET', pending, 'meta', ARGV[a + 1], 'servedAt', ARGV[a + 2], 'previous', previous)
+    redis.call('PEXPIRE', pending, pendingTtl)
+    redis.call('ZADD', KEYS[k + 3], ARGV[a + 3], requestId)
+    table.insert(recorded, 'new')
+    table.insert(recorded, previous)
+  else
+    table.insert(recorded, 'duplicate')
+    table.insert(recorded, redis.call('HGET', pending, 'previous') or '')
+  end
+end
+return recorded
 `;
 
 /**
- * Links a request to its successor, if it is still pending, and makes it due after the join wait.
- * KEYS: pending hash of the earlier request, due queue. ARGV: next requestId, due score, earlier requestId.
+ * Links requests to their successors, each if it is still pending, and makes it due after the join wait;
+ * a link already made is left as it is (a retried chunk does not postpone it).
+ * KEYS, 2 per link: pending hash of the earlier request, its due queue.
+ * ARGV, 3 per link: next requestId, due score, earlier requestId. Returns how many are linked.
  */
 const LINK_NEXT = `
-if redis.call('HEXISTS', KEYS[1], 'meta') == 0 or redis.call('HEXISTS', KEYS[1], 'emitted') == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'next', ARGV[1])
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-return 1
+local linked = 0
+for link = 1, #KEYS / 2 do
+  local pending, due, a = KEYS[link * 2 - 1], KEYS[link * 2], (link - 1) * 3
+  if redis.call('HEXISTS', pending, 'meta') == 1 then
+    if redis.call('HGET', pending, 'next') ~= ARGV[a + 1] then
+      redis.call('HSET', pending, 'next', ARGV[a + 1])
+      redis.call('ZADD', due, ARGV[a + 2], ARGV[a + 3])
+    end
+    linked = linked + 1
+  end
+end
+return linked
 `;
 
 /**
@@ -153,9 +202,31 @@ interface PendingCommands {
   dueBatch(dueKey: string, expiredBefore: number, dueBy: number, limit: number): Promise<[number, ...string[]]>;
   claimAndLoad(numberOfKeys: number, ...pendingKeys: string[]): Promise<string[][]>;
   markEmitted(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
-  applyFeedback(seenKey: string, historyKey: string, pendingKey: string, ...args: (string | number)[]): Promise<FeedbackOutcome>;
-  recordAction(seenKey: string, pendingKey: string, dueKey: string, lastRequestKey: string, ...args: (string | number)[]): Promise<string | null>;
-  linkNext(pendingKey: string, dueKey: string, nextRequestId: string, dueAt: number, requestId: string): Promise<number>;
+  applyFeedback(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<FeedbackOutcome[]>;
+  recordActions(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<string[]>;
+  linkNext(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<number>;
+}
+
+/** A served request as the store records it. */
+export type ServedRequest = Pick<PendingRequest, 'requestId' | 'userId' | 'servedAt' | 'modelVersion' | 'items'> & {
+  /** The transitions partition (its action's partition): whose due queue it joins. */
+  partition: number;
+  /** When it is due unless a successor arrives: the session timeout. */
+  dueAt: number;
+};
+
+/** How recording a served request went: `previous` is the user's request it succeeds ('' when none), also for a duplicate (as first recorded). */
+export interface RecordedAction {
+  duplicate: boolean;
+  previous: string;
+}
+
+/** A request to make due `dueAt` with `nextRequestId` as its successor. */
+export interface SuccessorLink {
+  requestId: string;
+  nextRequestId: string;
+  partition: number;
+  dueAt: number;
 }
 
 /** A feedback event as the store needs it. */
@@ -184,59 +255,94 @@ export class PendingRequestStore {
     private readonly keys: RedisKeys,
     private readonly options: { ttlMs: number; rewardWaitMs: number; dedupTtlMs: number; historyLength: number; historyTtlMs: number },
   ) {
-    redis.defineCommand('applyFeedback', { numberOfKeys: 3, lua: APPLY_FEEDBACK });
-    redis.defineCommand('recordAction', { numberOfKeys: 4, lua: RECORD_ACTION });
-    redis.defineCommand('linkNext', { numberOfKeys: 2, lua: LINK_NEXT });
     redis.defineCommand('dueBatch', { numberOfKeys: 1, lua: DUE_BATCH });
     // Key counts vary with the batch: given first at each call.
+    redis.defineCommand('applyFeedback', { lua: APPLY_FEEDBACK });
+    redis.defineCommand('recordActions', { lua: RECORD_ACTIONS });
+    redis.defineCommand('linkNext', { lua: LINK_NEXT });
     redis.defineCommand('claimAndLoad', { lua: CLAIM_AND_LOAD });
     redis.defineCommand('markEmitted', { lua: MARK_EMITTED });
     this.redis = redis as Redis & PendingCommands;
   }
 
   /**
-   * Records a served request, due at `dueAt` (the session timeout) unless a successor arrives. Resolves to
-   * the user's previous request ('' when none), or null when this requestId is a duplicate.
+   * Records served requests, in order (each sees its predecessor in the list as the user's last request),
+   * each due at its `dueAt` unless a successor arrives; see RECORD_ACTIONS.
    */
-  recordAction(pending: Pick<PendingRequest, 'requestId' | 'userId' | 'servedAt' | 'modelVersion' | 'items'>, partition: number, dueAt: number): Promise<string | null> {
-    const meta = JSON.stringify({ userId: pending.userId, modelVersion: pending.modelVersion, items: pending.items });
-    return this.redis.recordAction(
-      this.keys.userSeenIds(pending.userId),
-      this.keys.pendingRequest(pending.requestId),
-      this.keys.dueQueue(partition),
-      this.keys.userLastRequest(pending.userId),
-      meta,
-      pending.servedAt,
-      dueAt,
-      pending.requestId,
-      this.options.ttlMs,
-      this.options.dedupTtlMs,
-      seenIdDigest('action', pending.requestId),
-    );
+  async recordActions(requests: readonly ServedRequest[]): Promise<RecordedAction[]> {
+    const { ttlMs, dedupTtlMs } = this.options;
+    const replies = await this.inScriptCalls(requests, (batch) => {
+      const keys: string[] = [];
+      const args: (string | number)[] = [ttlMs, dedupTtlMs];
+      for (const request of batch) {
+        keys.push(this.keys.userSeenIds(request.userId), this.keys.pendingRequest(request.requestId), this.keys.dueQueue(request.partition), this.keys.userLastRequest(request.userId));
+        args.push(...actionFields(request));
+      }
+      return this.redis.recordActions(keys.length, ...keys, ...args);
+    });
+    return replies.flatMap((reply) => {
+      const recorded: RecordedAction[] = [];
+      for (let index = 0; index < reply.length; index += 2) recorded.push({ duplicate: reply[index] === 'duplicate', previous: reply[index + 1] });
+      return recorded;
+    });
+  }
+
+  /** Records one served request: the user's previous request ('' when none), or null when this requestId is a duplicate. */
+  async recordAction(request: Omit<ServedRequest, 'partition' | 'dueAt'>, partition: number, dueAt: number): Promise<string | null> {
+    const [recorded] = await this.recordActions([{ ...request, partition, dueAt }]);
+    return recorded.duplicate ? null : recorded.previous;
+  }
+
+  /** Makes each request due at its `dueAt` with its successor, unless it is no longer pending or already linked; resolves to how many are pending. */
+  async linkNextRequests(links: readonly SuccessorLink[]): Promise<number> {
+    const linked = await this.inScriptCalls(links, (batch) => {
+      const keys: string[] = [];
+      const args: (string | number)[] = [];
+      for (const { requestId, nextRequestId, partition, dueAt } of batch) {
+        keys.push(this.keys.pendingRequest(requestId), this.keys.dueQueue(partition));
+        args.push(nextRequestId, dueAt, requestId);
+      }
+      return this.redis.linkNext(keys.length, ...keys, ...args);
+    });
+    return linked.reduce((sum, count) => sum + count, 0);
   }
 
   /** Makes `requestId` due at `dueAt`, with `nextRequestId` as its successor. False if it is no longer pending. */
   async linkNext(requestId: string, nextRequestId: string, partition: number, dueAt: number): Promise<boolean> {
-    return (await this.redis.linkNext(this.keys.pendingRequest(requestId), this.keys.dueQueue(partition), nextRequestId, dueAt, requestId)) === 1;
+    return (await this.linkNextRequests([{ requestId, nextRequestId, partition, dueAt }])) === 1;
+  }
+
+  /** Folds feedback events in, in order; each event's outcome (see APPLY_FEEDBACK). */
+  async applyFeedbackEvents(events: readonly FeedbackFold[]): Promise<FeedbackOutcome[]> {
+    const { historyLength, historyTtlMs, dedupTtlMs, ttlMs, rewardWaitMs } = this.options;
+    const outcomes = await this.inScriptCalls(events, (batch) => {
+      const keys: string[] = [];
+      const args: (string | number)[] = [historyLength, historyTtlMs, dedupTtlMs, ttlMs, rewardWaitMs];
+      for (const event of batch) {
+        keys.push(
+          this.keys.userSeenIds(event.userId),
+          historyListOf(this.keys, event.userId, event.impression ? 'IMPRESSION' : 'CLICK'),
+          event.requestId === null ? '' : this.keys.pendingRequest(event.requestId),
+        );
+        args.push(...feedbackFields(event));
+      }
+      return this.redis.applyFeedback(keys.length, ...keys, ...args);
+    });
+    return outcomes.flat();
   }
 
   applyFeedback(feedback: FeedbackFold): Promise<FeedbackOutcome> {
-    return this.redis.applyFeedback(
-      this.keys.userSeenIds(feedback.userId),
-      historyListOf(this.keys, feedback.userId, feedback.impression ? 'IMPRESSION' : 'CLICK'),
-      feedback.requestId === null ? '' : this.keys.pendingRequest(feedback.requestId),
-      feedback.historyEntry,
-      this.options.historyLength,
-      this.options.historyTtlMs,
-      this.options.dedupTtlMs,
-      feedback.itemId,
-      feedback.reward,
-      feedback.impression ? 1 : 0,
-      feedback.arrivedAt,
-      this.options.ttlMs,
-      this.options.rewardWaitMs,
-      seenIdDigest('event', feedback.eventId),
-    );
+    return this.applyFeedbackEvents([feedback]).then(([outcome]) => outcome);
+  }
+
+  /**
+   * Runs a script on `items` in calls of at most EVENTS_PER_SCRIPT_CALL, issued together: Redis runs them
+   * in the order sent, so the items are folded in order.
+   */
+  private inScriptCalls<T, R>(items: readonly T[], call: (batch: readonly T[]) => Promise<R>): Promise<R[]> {
+    const calls: Promise<R>[] = [];
+    for (let start = 0; start < items.length; start += EVENTS_PER_SCRIPT_CALL) calls.push(call(items.slice(start, start + EVENTS_PER_SCRIPT_CALL)));
+    return Promise.all(calls);
   }
 
   /**
@@ -297,6 +403,17 @@ export class PendingRequestStore {
       ...discarded,
     );
   }
+}
+
+/** A served request's ARGV in RECORD_ACTIONS: meta, servedAt, dueAt, requestId, digest. */
+function actionFields(request: ServedRequest): (string | number)[] {
+  const meta = JSON.stringify({ userId: request.userId, modelVersion: request.modelVersion, items: request.items });
+  return [meta, request.servedAt, request.dueAt, request.requestId, seenIdDigest('action', request.requestId)];
+}
+
+/** A feedback event's ARGV in APPLY_FEEDBACK: digest, history entry, itemId, reward, isImpression, arrival ts. */
+function feedbackFields(event: FeedbackFold): (string | number)[] {
+  return [seenIdDigest('event', event.eventId), event.historyEntry, event.itemId, event.reward, event.impression ? 1 : 0, event.arrivedAt];
 }
 
 /** A hash as HGETALL inside a script returns it (field, value, field, value, ...), as an object. */

@@ -12,7 +12,7 @@ import {
 } from '@rec/shared';
 import type { JoinerConfig } from './config';
 import type { JoinerMetrics } from './joiner-metrics';
-import type { PendingRequestStore } from './pending-request-store';
+import type { PendingRequestStore, SuccessorLink } from './pending-request-store';
 import { rewardOf } from './reward-function';
 import { SweepFailure, SweepWatch } from './sweep-watch';
 import { buildTransitions } from './transition-builder';
@@ -121,58 +121,55 @@ export class RewardJoiner {
     }
   }
 
+  /**
+   * Records the chunk's actions in order, then links each to the user's request it succeeds, making that
+   * one due after the join wait. A duplicate is counted and linked too: when a chunk is retried after its
+   * actions were recorded but before their links (a reply lost on a Redis error), the retry makes the links.
+   */
   private async recordActions(records: ConsumedRecord<RecommendationAction>[]): Promise<void> {
     const { pending, config, metrics } = this.deps;
-    // Issued in order without awaiting in between: Redis runs them in order, so within a chunk each
-    // request sees its predecessor as the user's last request.
-    const recorded = await Promise.all(
-      records.map(({ value: action, partition, timestamp }) =>
-        pending.recordAction(
-          {
-            requestId: action.requestId,
-            userId: action.userId,
-            servedAt: timestamp,
-            modelVersion: action.modelVersion,
-            items: action.items.map(({ itemId, position, propensity }) => ({ itemId, position, propensity })),
-          },
-          partition,
-          this.now() + config.sessionTimeoutMs,
-        ),
-      ),
+    const dueAt = this.now() + config.sessionTimeoutMs;
+    const recorded = await pending.recordActions(
+      records.map(({ value: action, partition, timestamp }) => ({
+        requestId: action.requestId,
+        userId: action.userId,
+        servedAt: timestamp,
+        modelVersion: action.modelVersion,
+        items: action.items.map(({ itemId, position, propensity }) => ({ itemId, position, propensity })),
+        partition,
+        dueAt,
+      })),
     );
-    const links: Promise<boolean>[] = [];
-    recorded.forEach((previous, index) => {
+    const linkDueAt = this.now() + config.joinWaitMs;
+    const links: SuccessorLink[] = [];
+    recorded.forEach(({ duplicate, previous }, index) => {
       const { value: action, partition } = records[index];
-      if (previous === null) {
-        metrics.duplicateActions.inc();
-        return;
-      }
-      if (previous !== '') links.push(pending.linkNext(previous, action.requestId, partition, this.now() + config.joinWaitMs));
+      if (duplicate) metrics.duplicateActions.inc();
+      if (previous !== '') links.push({ requestId: previous, nextRequestId: action.requestId, partition, dueAt: linkDueAt });
     });
-    await Promise.all(links);
+    await pending.linkNextRequests(links);
   }
 
   private async foldFeedback(records: ConsumedRecord<UserFeedback>[]): Promise<void> {
     const { pending, config, metrics, popularity } = this.deps;
     const reward = { weights: config.rewardWeights, valueWeight: config.rewardValueWeight };
-    const outcomes = await Promise.all(
-      records.map(({ value: feedback, timestamp }) =>
-        pending.applyFeedback({
-          eventId: feedback.eventId,
-          userId: feedback.userId,
-          requestId: feedback.requestId,
-          itemId: feedback.itemId,
-          historyEntry: formatHistoryEntry(feedback),
-          reward: rewardOf(feedback, reward),
-          impression: feedback.type === 'IMPRESSION',
-          arrivedAt: timestamp,
-        }),
-      ),
+    const rewards = records.map(({ value: feedback }) => rewardOf(feedback, reward));
+    const outcomes = await pending.applyFeedbackEvents(
+      records.map(({ value: feedback, timestamp }, index) => ({
+        eventId: feedback.eventId,
+        userId: feedback.userId,
+        requestId: feedback.requestId,
+        itemId: feedback.itemId,
+        historyEntry: formatHistoryEntry(feedback),
+        reward: rewards[index],
+        impression: feedback.type === 'IMPRESSION',
+        arrivedAt: timestamp,
+      })),
     );
     const clicks: { itemId: string; timestamp: number }[] = [];
     outcomes.forEach((outcome, index) => {
       const feedback = records[index].value;
-      metrics.countFeedback(outcome, feedback.type, rewardOf(feedback, reward));
+      metrics.countFeedback(outcome, feedback.type, rewards[index]);
       if (outcome !== 'duplicate' && feedback.type === 'CLICK') clicks.push({ itemId: feedback.itemId, timestamp: records[index].timestamp });
     });
     await popularity.countClicks(clicks);
