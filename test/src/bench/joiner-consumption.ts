@@ -7,7 +7,7 @@
  * Each repetition, in keys of its own, feeds pre-encoded Avro records (the bytes the consumer gets from
  * Kafka) through what the joiner's consumer does with them: decode and validate each one, then the real
  * RewardJoiner's `handle` on chunks of up to 1,000 records of one topic-partition (the joiner's maxChunk),
- * on the real Redis, 4 partitions at once (JOINER_PARTITIONS_CONCURRENTLY's default). Per request: its
+ * on the real Redis through the services' own connection (createRedis: auto-pipelined), 4 partitions at once (JOINER_PARTITIONS_CONCURRENTLY's default). Per request: its
  * action (a slate of 10) and 3 feedback events naming it (2 impressions and a click), about the mix of the
  * 1,000 requests/s soak (4,000 messages/s); users make chains of 4 requests. Each partition handles a chunk
  * of actions, then the chunks of their feedback, and so on, in order. Messages/s is every record handled
@@ -29,6 +29,7 @@ import {
   ServiceMetrics,
   LiveCatalog,
   codecs,
+  createRedis,
   redisKeys,
   validateAction,
   validateFeedback,
@@ -36,6 +37,7 @@ import {
   type RecommendationAction,
   type UserFeedback,
 } from '@rec/shared';
+import { redisUrl } from '../harness';
 import { BENCH_PARTITIONS } from './bench-kafka';
 import { readBenchOptions } from './bench-options';
 import { runBench, type BenchContext } from './bench-context';
@@ -160,7 +162,8 @@ async function counterTotal(metrics: ServiceMetrics, name: string, labels: Recor
 async function consumeOnce(ctx: BenchContext, variant: Variant, repetition: number, plan: Plan, catalog: LiveCatalog, catalogIds: readonly string[]): Promise<ConsumptionRun> {
   const keys = redisKeys(`${ctx.ns.redisKeyPrefix}${variant.name}-${repetition}:`);
   const workload = encodeWorkload(ctx, plan, catalogIds, `${variant.name}-${repetition}-`);
-  const redis = ctx.redis.duplicate();
+  // The services' own connection (auto-pipelined, as the joiner's is), not the test helpers' plain one.
+  const redis = createRedis(redisUrl(), ctx.logger);
   try {
     const serviceMetrics = new ServiceMetrics('joiner');
     const joiner = new variant.module.RewardJoiner({
