@@ -23,7 +23,7 @@ import {
 } from '@rec/shared';
 import { readJoinerConfig, type JoinerConfig } from './config';
 export { readJoinerConfig, type JoinerConfig } from './config';
-export { PendingRequestStore } from './pending-request-store';
+export { PendingRequestStore, type FeedbackFold, type RecordedAction, type ServedRequest, type SuccessorLink } from './pending-request-store';
 export { JoinerMetrics } from './joiner-metrics';
 export { RewardJoiner, type FinalSweepOutcome, type RewardJoinerDeps } from './reward-joiner';
 export { SweepFailure, type SweepPhase } from './sweep-watch';
