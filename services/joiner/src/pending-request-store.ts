@@ -57,10 +57,11 @@ const EVENTS_PER_SCRIPT_CALL = 250;
 
 /**
  * Folds feedback events in, in order, each atomically (the whole call is), so a crash cannot lose or
- * double one: drop it if its eventId was seen; append it to the user's capped history (organic feedback
+ * double one. Per event: drop it if its eventId was seen; append it to the user's capped history (organic feedback
  * too); then, when it names a request, add its reward to that pending request. Feedback may arrive before
  * the action (the topics are read independently), so the pending hash is created if absent. Refused when
- * the request's transitions were already emitted or the reward wait has passed.
+ * the request's transitions were already emitted or the reward wait has passed. Each key's trim and expiry
+ * is renewed once per call (the lists capped after their pushes), and a pending request is read in one HMGET.
  * KEYS, 3 per event: the user's seen ids, the user's history list for this kind (engagements or
  * impressions), pending hash ('' when organic).
  * ARGV: history length, history ttl, dedup ttl, pending ttl, reward wait; then 6 per event (feedbackFields).
@@ -70,26 +71,36 @@ const APPLY_FEEDBACK = `
 ${FIRST_SIGHTING}
 local historyLength, historyTtl, dedupTtl, pendingTtl, rewardWait = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
 local touched = {}
+local histories = {}
 local function fold(seen, history, pending, digest, entry, itemId, reward, impression, arrivedAt)
   if not firstSighting(seen, digest, dedupTtl, touched) then return 'duplicate' end
   redis.call('LPUSH', history, entry)
-  redis.call('LTRIM', history, 0, historyLength - 1)
-  redis.call('PEXPIRE', history, historyTtl)
+  if not touched[history] then
+    touched[history] = true
+    table.insert(histories, history)
+  end
   if pending == '' then return 'organic' end
-  if redis.call('HEXISTS', pending, 'emitted') == 1 or redis.call('HEXISTS', pending, 'emitting') == 1 then return 'after-emission' end
-  local served = redis.call('HGET', pending, 'servedAt')
+  local emitted, emitting, served, newest = unpack(redis.call('HMGET', pending, 'emitted', 'emitting', 'servedAt', 'lastFeedbackAt'))
+  if emitted or emitting then return 'after-emission' end
   if served and (tonumber(arrivedAt) - tonumber(served)) > rewardWait then return 'late' end
   redis.call('HINCRBYFLOAT', pending, 'r:' .. itemId, reward)
   if impression == '1' then redis.call('HSET', pending, 'i:' .. itemId, '1') end
-  local newest = redis.call('HGET', pending, 'lastFeedbackAt')
   if (not newest) or tonumber(newest) < tonumber(arrivedAt) then redis.call('HSET', pending, 'lastFeedbackAt', arrivedAt) end
-  redis.call('PEXPIRE', pending, pendingTtl)
+  if not touched[pending] then
+    touched[pending] = true
+    redis.call('PEXPIRE', pending, pendingTtl)
+  end
   return 'counted'
 end
 local outcomes = {}
 for event = 1, #KEYS / 3 do
   local k, a = (event - 1) * 3, 5 + (event - 1) * 6
   outcomes[event] = fold(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6])
+end
+-- Each history list is capped and its expiry renewed once per call, after its pushes (nothing sees it in between).
+for _, history in ipairs(histories) do
+  redis.call('LTRIM', history, 0, historyLength - 1)
+  redis.call('PEXPIRE', history, historyTtl)
 end
 return outcomes
 `;
