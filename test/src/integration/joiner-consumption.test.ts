@@ -130,6 +130,20 @@ describe('joiner consumption', () => {
     assert.equal(await ctx.redis.llen(ctx.ns.keys.userExposures('d-u1')), 1, 'and the impression once');
   });
 
+  it('caps a history that one chunk pushes past its length, newest first', async () => {
+    const { joiner } = joinerOn(ownConnection());
+    const clicks = Array.from({ length: PENDING_OPTIONS.historyLength + 10 }, (_, index) =>
+      feedbackRecord(0, sampleFeedback({ eventId: `h-e${index}`, userId: 'h-u1', requestId: null, itemId: 'item-1', type: 'CLICK', timestamp: 1_700_000_000_000 + index }), index),
+    );
+    await joiner.handle(clicks);
+    const history = await ctx.redis.lrange(ctx.ns.keys.userEngagements('h-u1'), 0, -1);
+    assert.equal(history.length, PENDING_OPTIONS.historyLength);
+    assert.equal(history[0].split('|')[1], String(1_700_000_000_000 + clicks.length - 1), 'the newest entry first');
+    assert.equal(history.at(-1)?.split('|')[1], String(1_700_000_000_000 + 10), 'the oldest ten trimmed');
+    const ttl = await ctx.redis.pttl(ctx.ns.keys.userEngagements('h-u1'));
+    assert.ok(ttl > 0 && ttl <= PENDING_OPTIONS.historyTtlMs, `the list expires, pttl ${ttl}`);
+  });
+
   it('counts feedback that arrives before its action', async () => {
     const { joiner, counter } = joinerOn(ownConnection());
     await joiner.handle([feedbackRecord(0, click('b-e1', 'b-u1', 'b-r1'), 0), feedbackRecord(0, impression('b-e2', 'b-u1', 'b-r1', 'item-2'), 1)]);
