@@ -3,7 +3,8 @@
  * Per-user keys carry the userId in braces (one slot per user), but the layout as a whole needs a single
  * Redis primary (replicas and Sentinel are fine), not Redis Cluster: the joiner's scripts touch a pending
  * request (`pending:<requestId>`) and its partition's due queue (`due:<partition>`) beside the user's
- * keys, and the stores pipeline many users' keys together, which Cluster rejects (CROSSSLOT). README,
+ * keys, one script call folds a chunk's events of many users, and the stores pipeline many users' keys
+ * together, which Cluster rejects (CROSSSLOT). README,
  * "Failure semantics", says what a Cluster port would change.
  */
 export interface RedisKeys {
