@@ -18,3 +18,4 @@ export * from './run-process';
 export * from './temporary-directory';
 export * from './published-weights';
 export * from './recording-logger';
+export * from './joiner-on-redis';

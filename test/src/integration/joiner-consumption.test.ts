@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { JoinerMetrics, PendingRequestStore, RewardJoiner, readJoinerConfig, type ServedRequest, type FeedbackFold } from '@rec/joiner';
+import { PendingRequestStore, readJoinerConfig, type ServedRequest, type FeedbackFold } from '@rec/joiner';
 import {
   BatchingProducer,
   DeadLetterPublisher,
   LiveCatalog,
-  PopularityStore,
-  RequestStateStore,
   ServiceMetrics,
   codecs,
   createRedis,
@@ -18,7 +16,7 @@ import {
   type RecommendationAction,
   type UserFeedback,
 } from '@rec/shared';
-import { TcpProxy, openTestContext, redisUrl, sampleAction, sampleCatalogItem, sampleFeedback, waitFor, type TestContext } from '../harness';
+import { TcpProxy, joinerOnRedis, openTestContext, redisUrl, sampleAction, sampleCatalogItem, sampleFeedback, waitFor, type TestContext } from '../harness';
 
 const PENDING_OPTIONS = { ttlMs: 600_000, rewardWaitMs: 60_000, dedupTtlMs: 3_600_000, historyLength: 50, historyTtlMs: 60_000 };
 /** Short, so a stalled Redis fails a script call quickly (a retriable error, as in the services). */
@@ -72,19 +70,7 @@ describe('joiner consumption', () => {
 
   const joinerOn = (redis: Redis) => {
     const pending = new StoreWithFault(redis, ctx.ns.keys, PENDING_OPTIONS);
-    const serviceMetrics = new ServiceMetrics('joiner');
-    const joiner = new RewardJoiner({
-      config,
-      pending,
-      requestStates: new RequestStateStore(redis, ctx.ns.keys, 60_000),
-      popularity: new PopularityStore(redis, ctx.ns.keys),
-      catalog,
-      producer,
-      feedbackTopic: ctx.ns.topics.feedback,
-      transitionsTopic: ctx.ns.topics.transitions,
-      metrics: new JoinerMetrics(serviceMetrics),
-      logger: ctx.logger,
-    });
+    const { joiner, serviceMetrics } = joinerOnRedis(ctx, { redis, pending, producer, catalog, config, logger: ctx.logger });
     const counter = async (name: string, labels: Record<string, string> = {}) => {
       const metric = serviceMetrics.registry.getSingleMetric(name);
       if (metric === undefined) return 0;

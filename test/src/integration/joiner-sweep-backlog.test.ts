@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { JoinerMetrics, PendingRequestStore, RewardJoiner, SweepFailure, readJoinerConfig } from '@rec/joiner';
-import { BatchingProducer, LiveCatalog, PopularityStore, RequestStateStore, ServiceMetrics, codecs } from '@rec/shared';
-import { openTestContext, recordingLogger, sampleCatalogItem, sleep, type TestContext } from '../harness';
+import { PendingRequestStore, SweepFailure, readJoinerConfig } from '@rec/joiner';
+import { BatchingProducer, LiveCatalog, RequestStateStore, codecs } from '@rec/shared';
+import { joinerOnRedis, openTestContext, recordingLogger, sampleCatalogItem, sleep, type TestContext } from '../harness';
 
 const PENDING_TTL_MS = 60_000;
 const REWARD_WAIT_MS = 60_000;
@@ -32,22 +32,9 @@ describe('joiner sweep backlog', () => {
   const joinerWith = (producer: BatchingProducer) => {
     const redis = ctx.redis.duplicate();
     ctx.onCleanup(() => redis.quit());
-    const serviceMetrics = new ServiceMetrics('joiner');
     const pending = new PendingRequestStore(redis, ctx.ns.keys, { ttlMs: PENDING_TTL_MS, rewardWaitMs: REWARD_WAIT_MS, dedupTtlMs: 600_000, historyLength: 50, historyTtlMs: 60_000 });
     const { logger, warnings } = recordingLogger();
-    const joiner = new RewardJoiner({
-      config: readJoinerConfig({ JOINER_SWEEP_PHASE_TIMEOUT_MS: '20000' }),
-      pending,
-      requestStates: new RequestStateStore(redis, ctx.ns.keys, 60_000),
-      popularity: new PopularityStore(redis, ctx.ns.keys),
-      catalog,
-      producer,
-      feedbackTopic: ctx.ns.topics.feedback,
-      transitionsTopic: ctx.ns.topics.transitions,
-      metrics: new JoinerMetrics(serviceMetrics),
-      logger,
-    });
-    const metric = async (name: string): Promise<string> => (await serviceMetrics.registry.getSingleMetricAsString(name)) ?? '';
+    const { joiner, metric } = joinerOnRedis(ctx, { redis, pending, producer, catalog, config: readJoinerConfig({ JOINER_SWEEP_PHASE_TIMEOUT_MS: '20000' }), logger });
     return { joiner, pending, warnings, metric };
   };
 

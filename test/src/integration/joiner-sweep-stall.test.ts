@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { JoinerMetrics, PendingRequestStore, RewardJoiner, SweepFailure, readJoinerConfig, startJoiner } from '@rec/joiner';
-import { BatchingProducer, LiveCatalog, PopularityStore, RequestStateStore, ServiceMetrics, codecs } from '@rec/shared';
-import { openTestContext, recordingLogger, sampleCatalogItem, sleep, type TestContext } from '../harness';
+import { PendingRequestStore, SweepFailure, readJoinerConfig, startJoiner } from '@rec/joiner';
+import { BatchingProducer, LiveCatalog, RequestStateStore, codecs } from '@rec/shared';
+import { joinerOnRedis, openTestContext, recordingLogger, sampleCatalogItem, sleep, type TestContext } from '../harness';
 import { ServiceStack } from '../harness/service-stack';
 
 /**
@@ -49,22 +49,9 @@ describe('joiner sweep stall', () => {
     const config = readJoinerConfig({ JOINER_SWEEP_SLOW_PHASE_MS: '100', JOINER_SWEEP_PHASE_TIMEOUT_MS: '500', JOINER_SWEEP_STALL_MS: '300', ...env });
     const redis = ctx.redis.duplicate();
     ctx.onCleanup(() => redis.quit());
-    const serviceMetrics = new ServiceMetrics('joiner');
     const pending = new PendingRequestStore(redis, ctx.ns.keys, { ttlMs: 60_000, rewardWaitMs: 60_000, dedupTtlMs: 60_000, historyLength: 50, historyTtlMs: 60_000 });
     const { logger, warnings } = recordingLogger();
-    const joiner = new RewardJoiner({
-      config,
-      pending,
-      requestStates: new RequestStateStore(redis, ctx.ns.keys, 60_000),
-      popularity: new PopularityStore(redis, ctx.ns.keys),
-      catalog,
-      producer,
-      feedbackTopic: ctx.ns.topics.feedback,
-      transitionsTopic: ctx.ns.topics.transitions,
-      metrics: new JoinerMetrics(serviceMetrics),
-      logger,
-    });
-    const metric = async (name: string): Promise<string> => (await serviceMetrics.registry.getSingleMetricAsString(name)) ?? '';
+    const { joiner, metric } = joinerOnRedis(ctx, { redis, pending, producer, catalog, config, logger });
     return { joiner, pending, warnings, metric };
   };
 
