@@ -20,7 +20,6 @@
  * (another commit's services/joiner/dist copied inside the repository, e.g. results/joiner-987cf25), as in
  * joiner.ts; all run alternately in one run, and current / baseline is reported.
  */
-import * as path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import * as currentJoiner from '@rec/joiner';
 import {
@@ -41,31 +40,18 @@ import { redisUrl } from '../harness';
 import { BENCH_PARTITIONS } from './bench-kafka';
 import { readBenchOptions } from './bench-options';
 import { runBench, type BenchContext } from './bench-context';
-import { benchCatalog } from './bench-catalog';
+import { PENDING_OPTIONS, REQUESTS_PER_USER, SLATE_SIZE, baselineBuildDirs, counterTotal, joinerBenchCatalog, withBaselineBuilds, type JoinerBenchPlan, type JoinerVariant } from './joiner-builds';
 import { printTable, runConditions, writeResults } from './bench-report';
 import { median, round } from './bench-stats';
 
-interface Plan {
-  requestsPerPartition: number;
-  repetitions: number;
-}
+type Plan = JoinerBenchPlan;
 
 const FULL: Plan = { requestsPerPartition: 1_000, repetitions: 5 };
 const QUICK: Plan = { requestsPerPartition: 250, repetitions: 2 };
 
-const SLATE_SIZE = 10;
-const REQUESTS_PER_USER = 4;
-const CATALOG_SIZE = 1_000;
 /** The joiner's maxChunk (services/joiner/src/main.ts). */
 const MAX_CHUNK = 1_000;
-const PENDING_OPTIONS = { ttlMs: 3_600_000, rewardWaitMs: 60_000, dedupTtlMs: 3_600_000, historyLength: 50, historyTtlMs: 3_600_000 };
-
-type JoinerModule = typeof currentJoiner;
-
-interface Variant {
-  name: string;
-  module: JoinerModule;
-}
+type Variant = JoinerVariant;
 
 /** One topic-partition's chunk as the consumer would hand it over, still encoded. */
 interface EncodedChunk {
@@ -151,13 +137,6 @@ function decodeChunk(chunk: EncodedChunk, actionsTopic: string): ConsumedRecord<
   }));
 }
 
-async function counterTotal(metrics: ServiceMetrics, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const metric = metrics.registry.getSingleMetric(name);
-  if (metric === undefined) return 0;
-  const matches = (values: Record<string, unknown>) => Object.entries(labels).every(([label, value]) => values[label] === value);
-  return (await metric.get()).values.filter(({ labels: own }) => matches(own)).reduce((sum, { value }) => sum + value, 0);
-}
-
 /** A fresh joiner of `variant` consumes a freshly encoded workload; only decoding and handling are timed. */
 async function consumeOnce(ctx: BenchContext, variant: Variant, repetition: number, plan: Plan, catalog: LiveCatalog, catalogIds: readonly string[]): Promise<ConsumptionRun> {
   const keys = redisKeys(`${ctx.ns.redisKeyPrefix}${variant.name}-${repetition}:`);
@@ -207,17 +186,8 @@ async function consumeOnce(ctx: BenchContext, variant: Variant, repetition: numb
 
 async function main(ctx: BenchContext): Promise<void> {
   const plan = ctx.options.quick ? QUICK : FULL;
-  const catalog = new LiveCatalog();
-  const items = benchCatalog(CATALOG_SIZE);
-  for (const item of items) catalog.upsert(item);
-  const catalogIds = items.map(({ itemId }) => itemId);
-  const variants: Variant[] = [{ name: 'current', module: currentJoiner }];
-  const baselineDirs = (process.env.BENCH_JOINER_BASELINE ?? '').split(',').filter((dir) => dir !== '');
-  for (const [index, dir] of baselineDirs.entries()) {
-    const name = index === 0 ? 'baseline' : path.basename(path.resolve(dir));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    variants.splice(index, 0, { name, module: require(path.resolve(dir, 'main.js')) as JoinerModule });
-  }
+  const { catalog, catalogIds } = joinerBenchCatalog();
+  const variants = withBaselineBuilds([{ name: 'current', module: currentJoiner }]);
   const requests = plan.requestsPerPartition * BENCH_PARTITIONS;
   console.log(`${variants.map(({ name }) => name).join(' and ')}: ${plan.repetitions} runs each of ${requests} actions and ${requests * 3} feedback events (${BENCH_PARTITIONS} partitions at once, chunks of ${MAX_CHUNK}), alternating`);
   const runs: ConsumptionRun[] = [];
@@ -246,7 +216,7 @@ async function main(ctx: BenchContext): Promise<void> {
   const ratio = baseline === undefined ? null : round((rows.find(({ variant }) => variant === 'current')?.messagesPerSecond ?? 0) / (baseline.messagesPerSecond ?? Number.NaN), 2);
   if (ratio !== null) console.log(`current / baseline messages/s: ${ratio}`);
   const file = writeResults(ctx.options, 'joiner-consumption', {
-    ...runConditions(ctx.options, { requests, feedbackPerRequest: 3, partitions: BENCH_PARTITIONS, slateSize: SLATE_SIZE, maxChunk: MAX_CHUNK, baselineDirs }),
+    ...runConditions(ctx.options, { requests, feedbackPerRequest: 3, partitions: BENCH_PARTITIONS, slateSize: SLATE_SIZE, maxChunk: MAX_CHUNK, baselineDirs: baselineBuildDirs() }),
     rows,
     ratio,
     runs,

@@ -20,40 +20,24 @@
  * also sweeps with JOINER_SWEEP_PARTITIONS_CONCURRENTLY=1 (current-one-partition-at-once), to show what
  * sweeping partitions together adds.
  */
-import * as path from 'node:path';
 import * as currentJoiner from '@rec/joiner';
 import { BatchingProducer, LiveCatalog, PopularityStore, RequestStateStore, ServiceMetrics, redisKeys, type RedisKeys } from '@rec/shared';
 import { BENCH_PARTITIONS } from './bench-kafka';
 import { readBenchOptions } from './bench-options';
 import { runBench, type BenchContext } from './bench-context';
-import { benchCatalog } from './bench-catalog';
+import { PENDING_OPTIONS, REQUESTS_PER_USER, SLATE_SIZE, baselineBuildDirs, counterTotal, joinerBenchCatalog, withBaselineBuilds, type JoinerBenchPlan, type JoinerModule, type JoinerVariant } from './joiner-builds';
 import { printTable, runConditions, writeResults } from './bench-report';
 import { median, round } from './bench-stats';
 
-interface Plan {
-  requestsPerPartition: number;
-  repetitions: number;
-}
+type Plan = JoinerBenchPlan;
 
 const FULL: Plan = { requestsPerPartition: 3_000, repetitions: 5 };
 const QUICK: Plan = { requestsPerPartition: 500, repetitions: 2 };
 
-const SLATE_SIZE = 10;
-const REQUESTS_PER_USER = 4;
 const STATE_BYTES = 512;
-const CATALOG_SIZE = 1_000;
 /** Preload writes issued at once (each a script call), so the preload neither waits on one round trip at a time nor floods the client. */
 const PRELOAD_CHUNK = 2_000;
-const PENDING_OPTIONS = { ttlMs: 3_600_000, rewardWaitMs: 60_000, dedupTtlMs: 3_600_000, historyLength: 50, historyTtlMs: 3_600_000 };
-
-type JoinerModule = typeof currentJoiner;
-
-interface Variant {
-  name: string;
-  module: JoinerModule;
-  /** The joiner's settings (defaults otherwise). */
-  env?: Record<string, string>;
-}
+type Variant = JoinerVariant;
 
 interface SweepRun {
   variant: string;
@@ -106,12 +90,6 @@ async function preload(ctx: BenchContext, module: JoinerModule, keys: RedisKeys,
   }
 }
 
-async function counterTotal(metrics: ServiceMetrics, name: string): Promise<number> {
-  const metric = metrics.registry.getSingleMetric(name);
-  if (metric === undefined) return 0;
-  return (await metric.get()).values.reduce((sum, { value }) => sum + value, 0);
-}
-
 /** One sweep of a fresh joiner of `variant` over a freshly preloaded backlog. */
 async function sweepOnce(ctx: BenchContext, variant: Variant, repetition: number, plan: Plan, catalog: LiveCatalog, catalogIds: readonly string[]): Promise<SweepRun> {
   const keys = redisKeys(`${ctx.ns.redisKeyPrefix}${variant.name}-${repetition}:`);
@@ -156,22 +134,12 @@ async function sweepOnce(ctx: BenchContext, variant: Variant, repetition: number
 
 async function main(ctx: BenchContext): Promise<void> {
   const plan = ctx.options.quick ? QUICK : FULL;
-  const catalog = new LiveCatalog();
-  const items = benchCatalog(CATALOG_SIZE);
-  for (const item of items) catalog.upsert(item);
-  const catalogIds = items.map(({ itemId }) => itemId);
-  const variants: Variant[] = [
+  const { catalog, catalogIds } = joinerBenchCatalog();
+  const variants = withBaselineBuilds([
     // What sweeping several partitions at once adds: the same build, one partition after another.
     { name: 'current-one-partition-at-once', module: currentJoiner, env: { JOINER_SWEEP_PARTITIONS_CONCURRENTLY: '1' } },
     { name: 'current', module: currentJoiner },
-  ];
-  const baselineDirs = (process.env.BENCH_JOINER_BASELINE ?? '').split(',').filter((dir) => dir !== '');
-  for (const [index, dir] of baselineDirs.entries()) {
-    // The first is 'baseline'; further ones are named after their folder.
-    const name = index === 0 ? 'baseline' : path.basename(path.resolve(dir));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    variants.splice(index, 0, { name, module: require(path.resolve(dir, 'main.js')) as JoinerModule });
-  }
+  ]);
   const total = plan.requestsPerPartition * BENCH_PARTITIONS;
   console.log(`${variants.map(({ name }) => name).join(' and ')}: ${plan.repetitions} sweeps each of ${total} due requests (${BENCH_PARTITIONS} partitions, ${SLATE_SIZE} items each), alternating`);
   const runs: SweepRun[] = [];
@@ -200,7 +168,7 @@ async function main(ctx: BenchContext): Promise<void> {
   const ratio = baseline === undefined ? null : round((rows.find(({ variant }) => variant === 'current')?.requestsPerSecond ?? 0) / (baseline.requestsPerSecond ?? Number.NaN), 2);
   if (ratio !== null) console.log(`current / baseline requests/s: ${ratio}`);
   const file = writeResults(ctx.options, 'joiner', {
-    ...runConditions(ctx.options, { requestsPerSweep: total, partitions: BENCH_PARTITIONS, slateSize: SLATE_SIZE, stateBytes: STATE_BYTES, baselineDirs }),
+    ...runConditions(ctx.options, { requestsPerSweep: total, partitions: BENCH_PARTITIONS, slateSize: SLATE_SIZE, stateBytes: STATE_BYTES, baselineDirs: baselineBuildDirs() }),
     rows,
     ratio,
     runs,
