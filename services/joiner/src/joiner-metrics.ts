@@ -27,9 +27,9 @@ export class JoinerMetrics {
     this.sweepDuration = metrics.histogram('sweep_duration_seconds', 'Completed sweeps: from start to every due request of the owned partitions emitted', [], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300]);
     this.sweepFailures = metrics.counter('sweep_failures_total', 'Sweeps that failed (the next tick retries), by the phase that failed or ran past JOINER_SWEEP_PHASE_TIMEOUT_MS', ['phase']);
     this.slowSweepPhases = metrics.counter('sweep_slow_phases_total', 'Sweep phases still running after JOINER_SWEEP_SLOW_PHASE_MS, by phase', ['phase']);
-    // Read at scrape time, so it keeps rising while a sweep hangs (a histogram only sees sweeps that end).
     // Read at scrape time: the sweep updates the oldest due time of each partition with every batch it takes.
     metrics.gauge('oldest_due_age_seconds', "How long the oldest due request of this joiner's partitions has been due and not emitted (0 when none is): alert when it nears the request states' lifetime (ACTOR_REQUEST_STATE_TTL_MS), past which requests are dropped as missing-state", [], (gauge) => gauge.set(this.oldestDueAge()));
+    // Read at scrape time, so it keeps rising while a sweep hangs (a histogram only sees sweeps that end).
     metrics.gauge('seconds_since_sweep', 'Seconds since this joiner last completed a sweep of the partitions it owns (0 while it owns none): alert when it stays above a minute', [], (gauge) => gauge.set(this.sweepAge()));
   }
 
