@@ -2,7 +2,7 @@
  * A soak: every service under a steady 1,000 requests per second for 30 minutes, one line of figures per
  * minute, written to <results>/soak.json.
  *
- *   node test/dist/bench/soak.js [--quick]        (SOAK_MINUTES, default 30; quick: 2 minutes of 20 s)
+ *   node test/dist/bench/soak.js [--quick]        (SOAK_MINUTES, default 30; quick: 2 minutes of 20 s; SOAK_RATE, default 1,000)
  *
  * All four services run as child processes with default settings; the platform of the benchmarks offers
  * the load and answers every action with impressions and some clicks. Per minute: each service's RSS,
@@ -16,8 +16,14 @@
  * it grows until the request-state and dedup lifetimes have passed, so shorten those or run longer, and
  * move the warm-up past them with SOAK_WARMUP_MINUTES),
  * consumer lag growth summed over the services (at most 10 s of requests) and error lines (none expected).
+ *
+ * SOAK_LEARNER_NICE (default 0) lowers the learner's CPU priority (every thread of it, as `renice` would),
+ * the way batch training is run beside request-path services on a shared host: on two cores a learner
+ * training flat out otherwise takes the CPU the joiner needs to keep up, and the learner still gets every
+ * cycle the others leave.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { readBenchOptions } from './bench-options';
 import { runBench, type BenchContext } from './bench-context';
 import { benchCatalog, publishCatalog } from './bench-catalog';
@@ -30,7 +36,8 @@ import { PlatformLoad } from './platform-load';
 import { redisKeyFamilies, type KeyFamily } from './redis-key-families';
 import { sleep } from '../harness';
 
-const RATE = 1_000;
+/** Requests per second (SOAK_RATE, default 1,000: the issue's load). */
+const RATE = Number(process.env.SOAK_RATE ?? 1_000);
 const USERS = 2_000;
 const CATALOG_SIZE = 1_000;
 const MiB = 1024 * 1024;
@@ -53,11 +60,13 @@ async function main(ctx: BenchContext): Promise<void> {
   const warmupMinutes = Math.min(Number(process.env.SOAK_WARMUP_MINUTES ?? 5), Math.max(1, minutes - 1));
   await publishCatalog(ctx.producer, ctx.ns.topics.catalog, benchCatalog(CATALOG_SIZE));
   const services = await startAllServices(ctx);
+  const learnerNice = Number(process.env.SOAK_LEARNER_NICE ?? 0);
+  if (learnerNice !== 0) reniceProcess(services.learner.pid, learnerNice);
   const named: Record<string, ChildService> = { 'parameter-server': services.parameterServer, learner: services.learner, joiner: services.joiner, actor: services.actor };
   const load = new PlatformLoad({ kafka: ctx.kafka, producer: ctx.producer, topics: ctx.ns.topics, ratePerSec: RATE, users: USERS, impressionsPerSlate: 3, clickProbability: 0.1 });
   ctx.onCleanup(() => load.stop());
   const lifetimes = { ACTOR_REQUEST_STATE_TTL_MS: process.env.ACTOR_REQUEST_STATE_TTL_MS ?? 'default', JOINER_DEDUP_TTL_MS: process.env.JOINER_DEDUP_TTL_MS ?? 'default' };
-  console.log(`soak: ${RATE} requests/s from ${USERS} users for ${minutes} "minutes" of ${minuteMs / 1000} s, warm-up ${warmupMinutes}, Redis lifetimes ${JSON.stringify(lifetimes)}`);
+  console.log(`soak: ${RATE} requests/s from ${USERS} users for ${minutes} "minutes" of ${minuteMs / 1000} s, warm-up ${warmupMinutes}, Redis lifetimes ${JSON.stringify(lifetimes)}, learner nice ${learnerNice}`);
   await load.start(minutes * minuteMs);
   const startedAt = Date.now();
   const rows: Record<string, number | null>[] = [];
@@ -65,6 +74,7 @@ async function main(ctx: BenchContext): Promise<void> {
   let errorsBefore = Object.fromEntries(Object.entries(named).map(([name, child]) => [name, errorLines(child)]));
   const consumed = async () => Object.fromEntries(await Promise.all(Object.entries(named).map(async ([name, child]) => [name, await child.metric('rec_consumed_messages_total').catch(() => Number.NaN)] as const)));
   let consumedBefore = await consumed();
+  let cpuBefore = Object.fromEntries(Object.entries(named).map(([name, child]) => [name, cpuSeconds(child.pid)]));
   let consumedAt = Date.now();
   for (let minute = 1; minute <= minutes; minute += 1) {
     await sleep(Math.max(0, startedAt + minute * minuteMs - Date.now()));
@@ -74,6 +84,7 @@ async function main(ctx: BenchContext): Promise<void> {
     for (const [name, child] of Object.entries(named)) lag[name] = await child.metric('rec_consumer_lag_messages').catch(() => Number.NaN);
     const errorsNow = Object.fromEntries(Object.entries(named).map(([name, child]) => [name, errorLines(child)]));
     const consumedNow = await consumed();
+    const cpuNow = Object.fromEntries(Object.entries(named).map(([name, child]) => [name, cpuSeconds(child.pid)]));
     const seconds = (Date.now() - consumedAt) / 1000;
     const row: Record<string, number | null> = { minute, requestsSent: load.requestsSent, actionsReceived: load.actionsReceived, redisMiB: round(redisMemory / MiB, 1) };
     for (const [name, child] of Object.entries(named)) {
@@ -81,6 +92,7 @@ async function main(ctx: BenchContext): Promise<void> {
       row[`${name}RssMiB`] = rss === null ? null : round(rss / MiB, 1);
       row[`${name}Lag`] = lag[name];
       row[`${name}ConsumedPerSec`] = round((consumedNow[name] - consumedBefore[name]) / seconds, 0);
+      row[`${name}CpuPercent`] = round(((cpuNow[name] - cpuBefore[name]) / seconds) * 100, 0);
       row[`${name}Errors`] = errorsNow[name] - errorsBefore[name];
     }
     // Whether the joiner's sweeps kept emitting (a three-minute stall showed only as a learner with nothing to read).
@@ -94,6 +106,7 @@ async function main(ctx: BenchContext): Promise<void> {
     redisFamilies.push({ minute, families: await redisKeyFamilies(ctx.redis, ctx.ns.redisKeyPrefix) });
     errorsBefore = errorsNow;
     consumedBefore = consumedNow;
+    cpuBefore = cpuNow;
     consumedAt = Date.now();
     rows.push(row);
     console.log(`  minute ${minute}: ${JSON.stringify(row)}`);
@@ -122,13 +135,28 @@ async function main(ctx: BenchContext): Promise<void> {
   printTargets(targets);
   const file = writeResults(ctx.options, 'soak', {
     benchmark: 'soak',
-    ...runConditions(ctx.options, { ratePerSec: RATE, users: USERS, minutes, minuteSeconds: minuteMs / 1000, warmupMinutes, redisLifetimes: lifetimes, method: 'per minute: VmRSS, Redis used_memory, rec_consumer_lag_messages (summed per service), rec_consumed_messages_total per second over that minute, error log lines logged in that minute' }),
+    ...runConditions(ctx.options, { ratePerSec: RATE, users: USERS, minutes, minuteSeconds: minuteMs / 1000, warmupMinutes, redisLifetimes: lifetimes, learnerNice, method: 'per minute: VmRSS, Redis used_memory, rec_consumer_lag_messages (summed per service), rec_consumed_messages_total per second over that minute, CPU percent of one core over that minute (/proc utime + stime), error log lines logged in that minute' }),
     rows,
     redisFamilyGrowth: familyGrowth,
     redisFamilies,
     targets,
   });
   console.log(`\nwrote ${file}`);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s on Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Sets the nice value of every thread of a process (Linux: setpriority applies to one thread, the pid's main thread). */
+function reniceProcess(pid: number, nice: number): void {
+  for (const thread of fs.readdirSync(`/proc/${pid}/task`)) os.setPriority(Number(thread), nice);
 }
 
 /** Per key family, its estimated keys and MiB at the end of warm-up and at the last minute. */
