@@ -10,6 +10,7 @@ export const ACTOR_SETTINGS = {
   epsilonEnd: setting.number('ACTOR_EPSILON_END', 0.05, [0, 1], 'exploration rate after the decay'),
   epsilonDecayDecisions: setting.int('ACTOR_EPSILON_DECAY_DECISIONS', 20_000, [1, 1e9], 'decisions over which epsilon decays linearly from start to end'),
   diversityPenalty: setting.number('ACTOR_DIVERSITY_PENALTY', 0, [0, 100], "maximal-marginal-relevance penalty (in Q units) on an item's cosine similarity, in the model's item embedding, to the items above it; 0 ranks by Q alone"),
+  exposureBonus: setting.number('ACTOR_EXPOSURE_BONUS', 0, [0, 100], 'optimism (in Q units) for items served little: the greedy order ranks by score + this / sqrt(1 + times this actor served the item); 0 = none'),
   maxBatch: setting.int('ACTOR_MAX_BATCH', 256, [1, 4096], 'most requests scored in one forward pass'),
   requestStateTtlMs: setting.int('ACTOR_REQUEST_STATE_TTL_MS', 15 * 60_000, [1_000, 7 * 24 * 3_600_000], "how long a request's state is kept for the joiner; must outlive the joiner's pending requests"),
   popularityRefreshMs: setting.int('ACTOR_POPULARITY_REFRESH_MS', 2_000, [100, 3_600_000], 'how often the popularity policy re-reads recent clicks'),

@@ -9,6 +9,7 @@ import {
   type RecommendedItem,
 } from '@rec/shared';
 import { maximalMarginalRelevance } from './diverse-ranking';
+import type { ExposureBonus } from './exposure-bonus';
 import { epsilonGreedySlate, type DiverseGreedyOrder, type SlatePick } from './epsilon-greedy-slate';
 import type { ScoringPolicy } from './scoring-policy';
 
@@ -35,6 +36,8 @@ export class SlateDecider {
     private readonly random: () => number,
     /** Maximal-marginal-relevance penalty on items similar to those above them (0: rank by score alone). */
     private readonly diversityPenalty = 0,
+    /** Optimism for items served little (null: rank by score alone). */
+    private readonly exposureBonus: ExposureBonus | null = null,
   ) {}
 
   /** `epsilonOf(i)` is the exploration rate of the i-th request; `now` stamps the actions. */
@@ -46,13 +49,15 @@ export class SlateDecider {
 
     const items = this.catalog.available();
     const scores = this.policy.score(states, batch, items);
+    const ranking = this.exposureBonus === null ? scores : this.exposureBonus.ranked(scores, batch, items);
     const modelVersion = this.policy.modelVersion();
     const actions = requests.map((request, index): RecommendationAction => {
       const epsilon = this.policy.fixedEpsilon() ?? epsilonOf(index);
-      const row = scores.subarray(index * items.ids.length, (index + 1) * items.ids.length);
-      const slate = this.formSlate(request, items, row, epsilon);
+      const span = [index * items.ids.length, (index + 1) * items.ids.length] as const;
+      const slate = this.formSlate(request, items, ranking.subarray(...span), scores.subarray(...span), epsilon);
       return { requestId: request.requestId, userId: request.userId, timestamp: now, items: slate, modelVersion, epsilon, policy: this.policy.name };
     });
+    this.exposureBonus?.countServed(actions);
     return { actions, states };
   }
 
@@ -67,7 +72,8 @@ export class SlateDecider {
     };
   }
 
-  private formSlate(request: RecommendationRequest, items: AvailableItems, row: Float32Array, epsilon: number): RecommendedItem[] {
+  /** `row` orders the candidates; `scores` is what each served item is logged with (the policy's own score). */
+  private formSlate(request: RecommendationRequest, items: AvailableItems, row: Float32Array, scores: Float32Array, epsilon: number): RecommendedItem[] {
     const toItem = (itemIndex: number, score: number, pick: SlatePick): RecommendedItem => ({
       itemId: items.ids[itemIndex],
       position: pick.position,
@@ -80,13 +86,13 @@ export class SlateDecider {
       const context = request.contextItemId === null ? undefined : items.rowOf.get(request.contextItemId);
       const diversity = this.diversity(items, row, (candidate) => candidate, request.slateSize);
       const picks = epsilonGreedySlate(row, request.slateSize, epsilon, this.random, context === undefined ? [] : [context], diversity);
-      return picks.map((pick) => toItem(pick.candidate, row[pick.candidate], pick));
+      return picks.map((pick) => toItem(pick.candidate, scores[pick.candidate], pick));
     }
     const candidates = candidateRows(request, items);
     const candidateScores = Float32Array.from(candidates, (rowIndex) => row[rowIndex]);
     const diversity = this.diversity(items, candidateScores, (candidate) => candidates[candidate], request.slateSize);
     return epsilonGreedySlate(candidateScores, request.slateSize, epsilon, this.random, [], diversity).map((pick) =>
-      toItem(candidates[pick.candidate], candidateScores[pick.candidate], pick),
+      toItem(candidates[pick.candidate], scores[candidates[pick.candidate]], pick),
     );
   }
 }

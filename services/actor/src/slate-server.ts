@@ -17,6 +17,7 @@ import {
 import type { ActorMetrics } from './actor-metrics';
 import { epsilonAt } from './epsilon-schedule';
 import type { ScoringPolicy } from './scoring-policy';
+import type { ExposureBonus } from './exposure-bonus';
 import { SlateDecider } from './slate-decider';
 
 export interface SlateServerDeps {
@@ -31,6 +32,8 @@ export interface SlateServerDeps {
   epsilon: { start: number; end: number; decayDecisions: number };
   /** Maximal-marginal-relevance penalty of the greedy order (0: by score alone). */
   diversityPenalty: number;
+  /** Count-based optimism of the greedy order for items served little (null: none; see ExposureBonus). */
+  exposureBonus?: ExposureBonus | null;
   /** The model's decision count across actors: the epsilon schedule's clock. */
   decisions: DecisionCounter;
   random: () => number;
@@ -66,7 +69,7 @@ export class SlateServer {
 
   constructor(private readonly deps: SlateServerDeps) {
     this.now = deps.now ?? Date.now;
-    this.decider = new SlateDecider(deps.policy, deps.catalog, deps.random, deps.diversityPenalty);
+    this.decider = new SlateDecider(deps.policy, deps.catalog, deps.random, deps.diversityPenalty, deps.exposureBonus ?? null);
   }
 
   async serve(batchRecords: ConsumedRecord<RecommendationRequest>[]): Promise<void> {

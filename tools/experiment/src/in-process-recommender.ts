@@ -1,5 +1,6 @@
 import { LiveCatalog, STATE_DIM, type CatalogItem, type RecommendationAction, type RecommendationRequest, type UserFeedback } from '@rec/shared';
 import { epsilonAt } from '@rec/actor/dist/epsilon-schedule';
+import { ExposureBonus } from '@rec/actor/dist/exposure-bonus';
 import type { ScoringPolicy } from '@rec/actor/dist/scoring-policy';
 import { SlateDecider } from '@rec/actor/dist/slate-decider';
 import type { PlatformTransport } from '@rec/simulator';
@@ -38,6 +39,8 @@ export interface InProcessRecommenderDeps {
   learnerSamplesPerSecond: number;
   maxBatch: number;
   diversityPenalty: number;
+  /** ACTOR_EXPOSURE_BONUS: 0 for none. */
+  exposureBonus: number;
   random: () => number;
 }
 
@@ -57,7 +60,8 @@ export class InProcessRecommender implements PlatformTransport {
   private trainedUntil = 0;
 
   constructor(private readonly deps: InProcessRecommenderDeps) {
-    this.decider = new SlateDecider(deps.policy, deps.catalog, deps.random, deps.diversityPenalty);
+    const bonus = deps.exposureBonus > 0 && deps.learner !== null ? new ExposureBonus(deps.exposureBonus) : null;
+    this.decider = new SlateDecider(deps.policy, deps.catalog, deps.random, deps.diversityPenalty, bonus);
   }
 
   async publishCatalog(items: readonly CatalogItem[]): Promise<void> {

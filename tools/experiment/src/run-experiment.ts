@@ -144,6 +144,7 @@ export async function runExperiment(spec: ExperimentSpec): Promise<ExperimentRes
     learnerSamplesPerSecond: spec.learnerSamplesPerSecond ?? DEFAULT_LEARNER_SAMPLES_PER_SECOND,
     maxBatch: actorConfig.maxBatch,
     diversityPenalty: actorConfig.diversityPenalty,
+    exposureBonus: actorConfig.exposureBonus,
     random: seededRandom(actorConfig.seed),
   });
 
