@@ -1,5 +1,6 @@
 // Before kafkajs: it then groups messages per partition in linear time (see the module).
 import './kafkajs-linear-grouping';
+import './kafkajs-partition-retry';
 import type { Admin } from 'kafkajs';
 import { ConfigResourceTypes, ConfigSource } from 'kafkajs';
 import type { TopicSpec } from './topics';

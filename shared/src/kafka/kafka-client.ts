@@ -1,5 +1,6 @@
 // Before kafkajs: it then groups messages per partition in linear time (see the module).
 import './kafkajs-linear-grouping';
+import './kafkajs-partition-retry';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logging/logger';
 import type { KafkaSecurity } from './kafka-security';
