@@ -16,6 +16,8 @@ interface RequestRecord {
   clickProducedAt: number | null;
   /** The request's send failed (the platform's loss, not the recommender's). */
   sendFailed: boolean;
+  /** Where it landed, `partition:offset` of rec.requests.v1, read back from the topic (null: never seen there). */
+  landedAt: string | null;
 }
 
 /** A record's arrival at the platform and its broker timestamp (when its producer sent it). */
@@ -60,6 +62,10 @@ export class FaultPlatform {
       this.topics.catalog,
       benchCatalog(this.options.catalogSize).map((item) => ({ key: item.itemId, value: codecs.catalogItem.encode(item) })),
     );
+    await this.follow(this.topics.requests, (value, _producedAt, _key, position) => {
+      const record = this.requests.get(codecs.request.decode(value).requestId);
+      if (record !== undefined) record.landedAt = position;
+    });
     await this.follow(this.topics.actions, (value, producedAt) => this.onAction(value, producedAt));
     await this.follow(this.topics.transitions, (value, producedAt) => {
       const transition = codecs.transition.decode(value);
@@ -104,7 +110,7 @@ export class FaultPlatform {
     const requestId = `${this.runId}-r${index}`;
     const userId = `user-${index % this.options.users}`;
     const now = Date.now();
-    const record: RequestRecord = { sentAt: now, actions: 0, items: [], clicked: null, actionProducedAt: null, clickProducedAt: null, sendFailed: false };
+    const record: RequestRecord = { sentAt: now, actions: 0, items: [], clicked: null, actionProducedAt: null, clickProducedAt: null, sendFailed: false, landedAt: null };
     this.requests.set(requestId, record);
     const request = { requestId, userId, timestamp: now, surface: 'home', contextItemId: null, candidateItemIds: null, slateSize: 5, attributes: { device: 'web' } };
     this.producer.send(this.topics.requests, { key: userId, value: codecs.request.encode(request) }).catch(() => {
@@ -146,7 +152,7 @@ export class FaultPlatform {
   }
 
   /** Reads a topic from the beginning with a group of its own; each offset once, whatever restarts. */
-  private async follow(topic: string, onValue: (value: Buffer, producedAt: number, key: string | null) => void): Promise<void> {
+  private async follow(topic: string, onValue: (value: Buffer, producedAt: number, key: string | null, position: string) => void): Promise<void> {
     const consumer = this.kafka.consumer({ groupId: `${topic}-platform-${randomUUID()}`, maxWaitTimeInMs: 100, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
     const seen = new Set<string>();
     await consumer.connect();
@@ -158,12 +164,71 @@ export class FaultPlatform {
           const position = `${batch.partition}:${message.offset}`;
           if (seen.has(position) || message.value === null) continue;
           seen.add(position);
-          onValue(message.value, Number(message.timestamp), message.key?.toString('utf8') ?? null);
+          onValue(message.value, Number(message.timestamp), message.key?.toString('utf8') ?? null, position);
         }
         await heartbeat();
       },
     });
     this.consumers.push(consumer);
+  }
+
+  /**
+   * Reads the actions and transitions topics once more, from the start to their current end, with a fresh
+   * consumer, and counts how many of the requests without an action and the shown items without a
+   * transition are there after all: whether a loss is the recommender's (not on the topic) or this
+   * platform's followers missing a record.
+   */
+  async recheckMissing(): Promise<{ unansweredOnReread: number; missingTransitionsOnReread: number }> {
+    const unanswered = new Set([...this.requests].filter(([, record]) => record.actions === 0 && !record.sendFailed).map(([requestId]) => requestId));
+    const missing = new Set<string>();
+    for (const [requestId, record] of this.requests) for (const itemId of record.items) if (!this.transitions.has(`${requestId}/${itemId}`)) missing.add(`${requestId}/${itemId}`);
+    let unansweredOnReread = 0;
+    let missingTransitionsOnReread = 0;
+    if (unanswered.size > 0) {
+      for (const value of await this.reread(this.topics.actions)) {
+        try {
+          if (unanswered.delete(codecs.action.decode(value).requestId)) unansweredOnReread += 1;
+        } catch {
+          // not an action (fuzzed bytes)
+        }
+      }
+    }
+    if (missing.size > 0) {
+      for (const value of await this.reread(this.topics.transitions)) {
+        const transition = codecs.transition.decode(value);
+        if (missing.delete(`${transition.requestId}/${transition.itemId}`)) missingTransitionsOnReread += 1;
+      }
+    }
+    return { unansweredOnReread, missingTransitionsOnReread };
+  }
+
+  /** Every record value of a topic from its start to its end offsets as of now. */
+  private async reread(topic: string): Promise<Buffer[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    const ends = new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, Number(high)]));
+    await admin.disconnect();
+    const next = new Map<number, number>();
+    const values: Buffer[] = [];
+    const consumer = this.kafka.consumer({ groupId: `${topic}-reread-${randomUUID()}`, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const done = () => [...ends].every(([partition, end]) => end === 0 || (next.get(partition) ?? 0) >= end);
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          if (Number(message.offset) < (next.get(batch.partition) ?? 0)) continue;
+          next.set(batch.partition, Number(message.offset) + 1);
+          if (message.value !== null) values.push(message.value);
+        }
+      },
+    });
+    const deadline = Date.now() + 30_000;
+    while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    await consumer.disconnect();
+    if (!done()) throw new Error(`rereading ${topic}: not at its end offsets within 30 s`);
+    return values;
   }
 
   /** Requests sent so far. */

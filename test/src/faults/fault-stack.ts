@@ -7,7 +7,8 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Settings of the services under fault: small model, short waits, a 10 s group session. */
 export const FAULT_SERVICE_ENV: Record<string, string> = {
-  LOG_LEVEL: 'info',
+  // FAULTS_LOG_LEVEL=trace also logs the offsets of every batch each service fetched.
+  LOG_LEVEL: process.env.FAULTS_LOG_LEVEL ?? 'info',
   MODEL_HIDDEN_SIZES: '32,32,16',
   LEARNER_WARMUP: '32',
   LEARNER_BATCH_SIZE: '32',

@@ -39,7 +39,7 @@ export function reconcile(platform: FaultPlatform, rewardWaitMs: number, clicksN
       if (record.sendFailed) sendFailed += 1;
       else {
         unanswered += 1;
-        if (unansweredSample.length < 5) unansweredSample.push(`${requestId} (sent at ${new Date(record.sentAt).toISOString()})`);
+        if (unansweredSample.length < 5) unansweredSample.push(`${requestId} (sent at ${new Date(record.sentAt).toISOString()}, ${record.landedAt === null ? 'never read back from the requests topic' : `at requests ${record.landedAt}`})`);
       }
       continue;
     }

@@ -344,12 +344,19 @@ async function runCase(fault: FaultCase, partial: Omit<World, 'stack' | 'notes'>
   while (recoverySeconds(platform, healedAt, versionAtFault) === null && Date.now() < deadline) await sleep(500);
   // A killed service was replaced by its restart; any service not running now exited on its own.
   const crashed = stack.crashed();
-  const updates = await countRecords(admin, ns.topics.modelUpdates);
   // Clicks the joiner folded in after it had emitted their request's transitions (it emits at the session
   // timeout, for freshness: README design decision 4) or after the reward wait: by design, not lost.
   const afterEmission = await stack.metric('joiner', 'rec_joiner_feedback_total', { outcome: 'after-emission', type: 'CLICK' }).catch(() => 0);
   const late = await stack.metric('joiner', 'rec_joiner_feedback_total', { outcome: 'late', type: 'CLICK' }).catch(() => 0);
   const result = reconcile(platform, Number(FAULT_SERVICE_ENV.JOINER_REWARD_WAIT_MS), afterEmission + late);
+  // Counted after reconcile took the last version it saw: the learner keeps training after the platform
+  // stops, so a count taken before could be passed by versions published meanwhile (a false "applied twice").
+  const updates = await countRecords(admin, ns.topics.modelUpdates);
+  // Requests the actor did not answer on purpose: dead-lettered (none expected: all are valid) or skipped as stale.
+  const requestsDeadLettered = await countRecords(admin, dlqTopic(ns.topics.requests)).catch(() => 0);
+  const requestsSkippedStale = await stack.metric('actor', 'rec_actor_stale_requests_total').catch(() => Number.NaN);
+  // A loss is checked once more against the topics themselves, read again from the start.
+  const reread = result.lost > 0 ? await platform.recheckMissing() : {};
   // Gradients the parameter server dropped as too stale (bounded staleness), since its last start.
   const staleDropped = await stack.metric('parameter-server', 'rec_parameter_server_updates_dropped_total', { reason: 'stale' }).catch(() => Number.NaN);
   const recovery = recoverySeconds(platform, healedAt, versionAtFault);
@@ -377,6 +384,9 @@ async function runCase(fault: FaultCase, partial: Omit<World, 'stack' | 'notes'>
       ...world.notes,
       // How the pipeline served while the fault lasted (a broker loss should not stop it for long).
       ...servingDuring(platform, injectedAt, healStarted),
+      requestsDeadLettered,
+      requestsSkippedStale,
+      ...reread,
       joinerClicksAfterEmission: afterEmission,
       joinerClicksLate: late,
       staleGradientsDropped: staleDropped,
