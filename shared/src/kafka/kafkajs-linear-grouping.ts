@@ -13,7 +13,7 @@
  * sendMessages then requires this one. Every shared module that loads kafkajs imports this first. If
  * kafkajs was already loaded (something required it before @rec/shared), nothing changes but the speed.
  */
-import Module from 'node:module';
+import { overrideKafkajsModule } from './kafkajs-module-override';
 
 type Partitioner = (args: { topic: string; partitionMetadata: unknown[]; message: unknown }) => number;
 
@@ -29,17 +29,4 @@ export function groupMessagesPerPartition({ topic, partitionMetadata, messages, 
 }
 
 /** Whether kafkajs uses the linear grouping (false: kafkajs had been loaded before this module). */
-export const linearGroupingInstalled: boolean = install();
-
-function install(): boolean {
-  const target = require.resolve('kafkajs/src/producer/groupMessagesPerPartition');
-  const cached = require.cache[target];
-  if (cached !== undefined) return cached.exports === groupMessagesPerPartition;
-  if (require.cache[require.resolve('kafkajs/src/producer/sendMessages')] !== undefined) return false;
-  const replacement = new Module(target, module);
-  replacement.filename = target;
-  replacement.loaded = true;
-  replacement.exports = groupMessagesPerPartition;
-  require.cache[target] = replacement;
-  return true;
-}
+export const linearGroupingInstalled: boolean = overrideKafkajsModule('kafkajs/src/producer/groupMessagesPerPartition', 'kafkajs/src/producer/sendMessages', groupMessagesPerPartition);

@@ -21,7 +21,9 @@
  * path of kafkajs's own file, before kafkajs loads it; remove it when the project moves to a kafkajs that
  * tracks acknowledgements per partition.
  */
-import Module from 'node:module';
+// First: the replacement below requires kafkajs's grouping, which must be the linear one by then.
+import './kafkajs-linear-grouping';
+import { overrideKafkajsModule } from './kafkajs-module-override';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- kafkajs's internal objects are untyped */
 type Internal = any;
@@ -128,17 +130,4 @@ export function createSendMessages({ logger, cluster, partitioner, eosManager, r
 }
 
 /** Whether kafkajs sends through createSendMessages (false: kafkajs had been loaded before this module). */
-export const partitionRetryInstalled: boolean = install();
-
-function install(): boolean {
-  const target = require.resolve('kafkajs/src/producer/sendMessages');
-  const cached = require.cache[target];
-  if (cached !== undefined) return cached.exports === createSendMessages;
-  if (require.cache[require.resolve('kafkajs/src/producer/messageProducer')] !== undefined) return false;
-  const replacement = new Module(target, module);
-  replacement.filename = target;
-  replacement.loaded = true;
-  replacement.exports = createSendMessages;
-  require.cache[target] = replacement;
-  return true;
-}
+export const partitionRetryInstalled: boolean = overrideKafkajsModule('kafkajs/src/producer/sendMessages', 'kafkajs/src/producer/messageProducer', createSendMessages);
