@@ -1,4 +1,5 @@
-// Before kafkajs: it then groups messages per partition in linear time (see the module).
+// Before kafkajs: it then groups messages per partition in linear time, and a send it acknowledges is
+// written to every partition (see the two modules).
 import './kafkajs-linear-grouping';
 import './kafkajs-partition-retry';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
