@@ -1,4 +1,5 @@
 import type { AvailableItems, RecommendationAction } from '@rec/shared';
+import type { PolicyName } from './config';
 
 /**
  * Count-based optimism for the greedy order: an item is ranked by its score plus
@@ -33,4 +34,9 @@ export class ExposureBonus {
   timesServed(itemId: string): number {
     return this.served.get(itemId) ?? 0;
   }
+}
+
+/** The bonus an actor serving `policy` ranks with: only the DQN's scores are a model to be optimistic about; none at scale 0. */
+export function exposureBonusFor(policy: PolicyName, scale: number): ExposureBonus | null {
+  return policy === 'ddqn' && scale > 0 ? new ExposureBonus(scale) : null;
 }

@@ -34,7 +34,7 @@ import { DqnPolicy, PopularityPolicy, RandomPolicy, type ScoringPolicy } from '.
 import { RecentActions } from './recent-actions';
 import { ServingWeights } from './serving-weights';
 import { SlateExplainer } from './slate-explainer';
-import { ExposureBonus } from './exposure-bonus';
+import { exposureBonusFor } from './exposure-bonus';
 import { SlateServer } from './slate-server';
 
 export async function startActor(config: ActorConfig, options: RuntimeOptions = {}): Promise<ServiceRuntime> {
@@ -106,7 +106,7 @@ export async function startActor(config: ActorConfig, options: RuntimeOptions = 
     epsilon: { start: config.epsilonStart, end: config.epsilonEnd, decayDecisions: config.epsilonDecayDecisions },
     decisions: new DecisionCounter(redis, keys, config.common.modelId),
     diversityPenalty: config.diversityPenalty,
-    exposureBonus: policy.name === 'ddqn' && config.exposureBonus > 0 ? new ExposureBonus(config.exposureBonus) : null,
+    exposureBonus: exposureBonusFor(policy.name, config.exposureBonus),
     random: seededRandom(config.seed ^ process.pid),
     maxRequestAgeMs: config.maxRequestAgeMs,
     slowAnswerLogMs: config.slowAnswerLogMs,

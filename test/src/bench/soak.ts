@@ -74,7 +74,8 @@ async function main(ctx: BenchContext): Promise<void> {
   let errorsBefore = Object.fromEntries(Object.entries(named).map(([name, child]) => [name, errorLines(child)]));
   const consumed = async () => Object.fromEntries(await Promise.all(Object.entries(named).map(async ([name, child]) => [name, await child.metric('rec_consumed_messages_total').catch(() => Number.NaN)] as const)));
   let consumedBefore = await consumed();
-  let cpuBefore = Object.fromEntries(Object.entries(named).map(([name, child]) => [name, cpuSeconds(child.pid)]));
+  const cpuSeconds = () => Object.fromEntries(Object.entries(named).map(([name, child]) => [name, child.cpuSeconds() ?? Number.NaN]));
+  let cpuBefore = cpuSeconds();
   let consumedAt = Date.now();
   for (let minute = 1; minute <= minutes; minute += 1) {
     await sleep(Math.max(0, startedAt + minute * minuteMs - Date.now()));
@@ -84,7 +85,7 @@ async function main(ctx: BenchContext): Promise<void> {
     for (const [name, child] of Object.entries(named)) lag[name] = await child.metric('rec_consumer_lag_messages').catch(() => Number.NaN);
     const errorsNow = Object.fromEntries(Object.entries(named).map(([name, child]) => [name, errorLines(child)]));
     const consumedNow = await consumed();
-    const cpuNow = Object.fromEntries(Object.entries(named).map(([name, child]) => [name, cpuSeconds(child.pid)]));
+    const cpuNow = cpuSeconds();
     const seconds = (Date.now() - consumedAt) / 1000;
     const row: Record<string, number | null> = { minute, requestsSent: load.requestsSent, actionsReceived: load.actionsReceived, redisMiB: round(redisMemory / MiB, 1) };
     for (const [name, child] of Object.entries(named)) {
@@ -142,16 +143,6 @@ async function main(ctx: BenchContext): Promise<void> {
     targets,
   });
   console.log(`\nwrote ${file}`);
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s on Linux). */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /** Sets the nice value of every thread of a process (Linux: setpriority applies to one thread, the pid's main thread). */

@@ -1,6 +1,6 @@
 import { LiveCatalog, STATE_DIM, type CatalogItem, type RecommendationAction, type RecommendationRequest, type UserFeedback } from '@rec/shared';
 import { epsilonAt } from '@rec/actor/dist/epsilon-schedule';
-import { ExposureBonus } from '@rec/actor/dist/exposure-bonus';
+import { exposureBonusFor } from '@rec/actor/dist/exposure-bonus';
 import type { ScoringPolicy } from '@rec/actor/dist/scoring-policy';
 import { SlateDecider } from '@rec/actor/dist/slate-decider';
 import type { PlatformTransport } from '@rec/simulator';
@@ -60,8 +60,7 @@ export class InProcessRecommender implements PlatformTransport {
   private trainedUntil = 0;
 
   constructor(private readonly deps: InProcessRecommenderDeps) {
-    const bonus = deps.exposureBonus > 0 && deps.learner !== null ? new ExposureBonus(deps.exposureBonus) : null;
-    this.decider = new SlateDecider(deps.policy, deps.catalog, deps.random, deps.diversityPenalty, bonus);
+    this.decider = new SlateDecider(deps.policy, deps.catalog, deps.random, deps.diversityPenalty, exposureBonusFor(deps.policy.name, deps.exposureBonus));
   }
 
   async publishCatalog(items: readonly CatalogItem[]): Promise<void> {
