@@ -15,10 +15,12 @@ import { spawn } from 'node:child_process';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { WORLD_NAMES, renderEvaluationChart } from '@rec/simulator';
 import { EXPERIMENT_POLICIES, configurationOf, type ExperimentPolicy } from './run-experiment';
 import { summarizeEvaluation, type RunOutcome } from './evaluation-summary';
 import { runThroughBroker } from './broker-run';
+import { CommandLineError, isCommandLineError, parseSettings } from './settings-arguments';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -36,26 +38,41 @@ interface EvaluateOptions {
   kafka: boolean;
 }
 
-function parseOptions(args: string[]): EvaluateOptions {
-  const option = (name: string): string | undefined => {
-    const index = args.indexOf(`--${name}`);
-    return index >= 0 ? args[index + 1] : undefined;
-  };
-  const list = (name: string, fallback: string[]): string[] => option(name)?.split(',').map((value) => value.trim()).filter(Boolean) ?? fallback;
-  const policies = list('policies', [...EXPERIMENT_POLICIES]);
-  for (const policy of policies) if (!(EXPERIMENT_POLICIES as readonly string[]).includes(policy)) throw new Error(`--policies: unknown policy "${policy}" (known: ${EXPERIMENT_POLICIES.join(', ')})`);
-  const worlds = list('worlds', [...WORLD_NAMES]);
-  for (const world of worlds) if (!WORLD_NAMES.includes(world)) throw new Error(`--worlds: unknown world "${world}" (known: ${WORLD_NAMES.join(', ')})`);
-  const seeds = list('seeds', HELD_OUT_SEEDS.map(String)).map(Number);
-  if (seeds.some((seed) => !Number.isInteger(seed) || seed < 0)) throw new Error(`--seeds must be non-negative integers, got ${option('seeds')}`);
-  const requests = Number(option('requests') ?? 30_000);
-  if (!Number.isInteger(requests) || requests < 100) throw new Error(`--requests must be an integer >= 100, got ${option('requests')}`);
-  const kafka = args.includes('--kafka');
-  // Through the broker the services listen on fixed metrics ports: one run at a time.
-  const jobs = kafka ? 1 : Number(option('jobs') ?? os.cpus().length);
+const USAGE = `usage: npm run evaluate -- [--requests 30000] [--seeds ${HELD_OUT_SEEDS.join(',')}] [--worlds ${WORLD_NAMES.join(',')}]
+         [--policies ${EXPERIMENT_POLICIES.join(',')}] [--jobs <cores>] [--kafka] [--out reports/evaluate-<time>] [KEY=VALUE ...]`;
+
+/** The command line, or null for --help. Unknown options and stray words are errors (with the usage). */
+function parseOptions(args: string[]): EvaluateOptions | null {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      requests: { type: 'string', default: '30000' },
+      seeds: { type: 'string' },
+      worlds: { type: 'string' },
+      policies: { type: 'string' },
+      jobs: { type: 'string' },
+      kafka: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return null;
+  const list = (value: string | undefined, fallback: string[]): string[] => value?.split(',').map((entry) => entry.trim()).filter(Boolean) ?? fallback;
+  const policies = list(values.policies, [...EXPERIMENT_POLICIES]);
+  for (const policy of policies) if (!(EXPERIMENT_POLICIES as readonly string[]).includes(policy)) throw new CommandLineError(`--policies: unknown policy "${policy}" (known: ${EXPERIMENT_POLICIES.join(', ')})`);
+  const worlds = list(values.worlds, [...WORLD_NAMES]);
+  for (const world of worlds) if (!WORLD_NAMES.includes(world)) throw new CommandLineError(`--worlds: unknown world "${world}" (known: ${WORLD_NAMES.join(', ')})`);
+  const seeds = list(values.seeds, HELD_OUT_SEEDS.map(String)).map(Number);
+  if (seeds.some((seed) => !Number.isInteger(seed) || seed < 0)) throw new CommandLineError(`--seeds must be non-negative integers, got ${values.seeds}`);
+  const requests = Number(values.requests);
+  if (!Number.isInteger(requests) || requests < 100) throw new CommandLineError(`--requests must be an integer >= 100, got ${values.requests}`);
+  const jobs = Number(values.jobs ?? os.cpus().length);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new CommandLineError(`--jobs must be a positive integer, got ${values.jobs}`);
+  const env = parseSettings(positionals);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const env = Object.fromEntries(args.filter((arg) => /^[A-Z][A-Z0-9_]*=/.test(arg)).map((arg) => [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]));
-  return { requests, seeds, worlds, policies: policies as ExperimentPolicy[], jobs: Math.max(1, jobs), out: option('out') ?? path.join('reports', `evaluate-${stamp}`), env, kafka };
+  // Through the broker the services listen on fixed metrics ports: one run at a time.
+  return { requests, seeds, worlds, policies: policies as ExperimentPolicy[], jobs: values.kafka ? 1 : jobs, out: values.out ?? path.join('reports', `evaluate-${stamp}`), env, kafka: values.kafka };
 }
 
 /** Runs one experiment in a child process (one tensor backend per process, and runs side by side). */
@@ -74,6 +91,10 @@ function runChild(world: string, policy: ExperimentPolicy, seed: number, options
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options === null) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
   const runsDir = path.join(options.out, 'runs');
   await mkdir(runsDir, { recursive: true });
   // Seed by seed, so an interrupted evaluation has whole seeds to summarise (--seeds with fewer, same --out);
@@ -156,6 +177,8 @@ function evaluationTable(evaluation: ReturnType<typeof summarizeEvaluation> & { 
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`evaluate failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // A mistaken command line gets its message and the usage; anything else its stack.
+  if (isCommandLineError(error)) process.stderr.write(`evaluate: ${error.message}\n${USAGE}\n`);
+  else process.stderr.write(`evaluate failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -7,37 +7,62 @@
  * (RunBrief) as JSON to --out, or prints it.
  */
 import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { initTensorBackend } from '@rec/shared/model';
 import { briefOf } from './run-brief';
 import { EXPERIMENT_POLICIES, runExperiment, type ExperimentPolicy } from './run-experiment';
+import { CommandLineError, isCommandLineError, parseSettings } from './settings-arguments';
+
+const USAGE = `usage: experiment-main.js [--policy ${EXPERIMENT_POLICIES.join('|')}] [--seed 1] [--requests 20000] [--out file.json]
+         [--samples-per-second n] [--live-weights] [--broadcast-delay-ms n] [KEY=VALUE ...]`;
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const option = (name: string): string | undefined => {
-    const index = args.indexOf(`--${name}`);
-    return index >= 0 ? args[index + 1] : undefined;
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      policy: { type: 'string', default: 'ddqn' },
+      seed: { type: 'string', default: '1' },
+      requests: { type: 'string', default: '20000' },
+      out: { type: 'string' },
+      'samples-per-second': { type: 'string' },
+      'live-weights': { type: 'boolean', default: false },
+      'broadcast-delay-ms': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const policy = values.policy as ExperimentPolicy;
+  if (!EXPERIMENT_POLICIES.includes(policy)) throw new CommandLineError(`--policy must be one of ${EXPERIMENT_POLICIES.join(', ')}`);
+  const number = (name: string, value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0) throw new CommandLineError(`--${name} must be a non-negative number, got ${value}`);
+    return parsed;
   };
-  const policy = (option('policy') ?? 'ddqn') as ExperimentPolicy;
-  if (!EXPERIMENT_POLICIES.includes(policy)) throw new Error(`--policy must be one of ${EXPERIMENT_POLICIES.join(', ')}`);
-  const env = Object.fromEntries(args.filter((arg) => /^[A-Z][A-Z0-9_]*=/.test(arg)).map((arg) => [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]));
-  const samplesPerSecond = option('samples-per-second');
+  const env = parseSettings(positionals);
+  const samplesPerSecond = values['samples-per-second'];
+  const broadcastDelayMs = values['broadcast-delay-ms'];
   await initTensorBackend();
   const result = await runExperiment({
     policy,
-    seed: Number(option('seed') ?? 1),
-    requests: Number(option('requests') ?? 20_000),
+    seed: number('seed', values.seed),
+    requests: number('requests', values.requests),
     env,
-    ...(samplesPerSecond === undefined ? {} : { learnerSamplesPerSecond: Number(samplesPerSecond) }),
-    learnerReadsLiveWeights: args.includes('--live-weights'),
-    ...(option('broadcast-delay-ms') === undefined ? {} : { broadcastDelayMs: Number(option('broadcast-delay-ms')) }),
+    ...(samplesPerSecond === undefined ? {} : { learnerSamplesPerSecond: number('samples-per-second', samplesPerSecond) }),
+    learnerReadsLiveWeights: values['live-weights'],
+    ...(broadcastDelayMs === undefined ? {} : { broadcastDelayMs: number('broadcast-delay-ms', broadcastDelayMs) }),
   });
   const brief = JSON.stringify(briefOf(result));
-  const out = option('out');
+  const out = values.out;
   if (out === undefined) process.stdout.write(`${brief}\n`);
   else await writeFile(out, `${brief}\n`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`experiment failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  // A mistaken command line gets its message and the usage; anything else its stack.
+  if (isCommandLineError(error)) process.stderr.write(`experiment: ${error.message}\n${USAGE}\n`);
+  else process.stderr.write(`experiment failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
