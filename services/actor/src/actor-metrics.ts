@@ -12,6 +12,7 @@ export class ActorMetrics {
   private readonly modelVersion;
   private readonly epsilon;
   private readonly staleRequests;
+  private readonly repeatedRequests;
 
   constructor(metrics: ServiceMetrics, backend: string) {
     this.decisions = metrics.counter('decisions_total', 'Requests answered with an action, by policy', ['policy']);
@@ -29,6 +30,7 @@ export class ActorMetrics {
     this.modelVersion = metrics.modelVersion;
     this.epsilon = metrics.gauge('epsilon', 'Current exploration rate');
     this.staleRequests = metrics.counter('stale_requests_total', 'Requests skipped unanswered because they were published longer ago than ACTOR_MAX_REQUEST_AGE_MS');
+    this.repeatedRequests = metrics.counter('repeated_requests_total', 'Requests not answered again because this actor already answered their requestId (a redelivered batch, or a request published twice)');
     metrics.recordTensorBackend(backend);
   }
 
@@ -51,6 +53,10 @@ export class ActorMetrics {
 
   countStale(requests: number): void {
     this.staleRequests.inc(requests);
+  }
+
+  countRepeated(requests: number): void {
+    this.repeatedRequests.inc(requests);
   }
 
   observeBatch(requests: number, seconds: number, modelVersion: number): void {

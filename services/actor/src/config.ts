@@ -17,7 +17,7 @@ export const ACTOR_SETTINGS = {
   seed: setting.int('ACTOR_SEED', 11, [0, 2 ** 31 - 1], 'seed of the exploration random numbers'),
   maxRequestAgeMs: setting.int('ACTOR_MAX_REQUEST_AGE_MS', 60_000, [0, 7 * 24 * 3_600_000], 'requests published longer ago are skipped unanswered and counted (`rec_actor_stale_requests_total`); 0 = no limit'),
   pinPollMs: setting.int('ACTOR_PIN_POLL_MS', 500, [10, 60_000], 'how often the actor looks for a pinned version (`rec pin`); a pin takes effect within this'),
-  explainRecent: setting.int('ACTOR_EXPLAIN_RECENT', 10_000, [0, 1_000_000], 'served actions kept for `GET /explain/<requestId>` (the newest; about 300 bytes each); 0 = none'),
+  explainRecent: setting.int('ACTOR_EXPLAIN_RECENT', 10_000, [0, 1_000_000], 'served actions kept for `GET /explain/<requestId>` and to answer a repeated request once (the newest; about 300 bytes each); 0 = none'),
   slowAnswerLogMs: setting.int('ACTOR_SLOW_ANSWER_LOG_MS', 1_000, [0, 3_600_000], 'a micro-batch answered slower than this after publication is logged with where the time went; 0 = never'),
 };
 

@@ -99,6 +99,7 @@ export async function startActor(config: ActorConfig, options: RuntimeOptions = 
     histories: new UserHistoryStore(redis, keys),
     requestStates,
     onServed: (actions) => recent.add(actions),
+    alreadyAnswered: (requestId) => recent.has(requestId),
     producer: runtime.producer,
     deadLetters: runtime.deadLetters,
     metrics,

@@ -1,6 +1,9 @@
 import type { RecommendationAction } from '@rec/shared';
 
-/** The newest `capacity` actions this actor served, by requestId (what /explain/<requestId> looks up). */
+/**
+ * The newest `capacity` acknowledged actions this actor served, by requestId: what /explain/<requestId>
+ * looks up, and how a repeated request is recognised as answered.
+ */
 export class RecentActions {
   private readonly actions = new Map<string, RecommendationAction>();
 
@@ -17,6 +20,10 @@ export class RecentActions {
       if (this.actions.size <= this.capacity) break;
       this.actions.delete(requestId);
     }
+  }
+
+  has(requestId: string): boolean {
+    return this.actions.has(requestId);
   }
 
   get(requestId: string): RecommendationAction | undefined {

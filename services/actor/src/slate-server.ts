@@ -46,6 +46,8 @@ export interface SlateServerDeps {
   encodeAction?: (action: RecommendationAction) => Buffer;
   /** Told of every action once it is acknowledged (the explanation index). */
   onServed?: (actions: readonly RecommendationAction[]) => void;
+  /** Whether this actor already has an acknowledged action for the requestId (default: never). */
+  alreadyAnswered?: (requestId: string) => boolean;
   now?: () => number;
 }
 
@@ -62,6 +64,13 @@ export interface SlateServerDeps {
  * Ages (and the slow-answer log) count from the request's Kafka record timestamp (when the platform
  * published it), not its `timestamp` field, which a platform may stamp with business or simulated time;
  * rec_actor_request_to_action_seconds counts from the `timestamp` field (the platform's clock).
+ *
+ * A request whose requestId this actor has already answered (an acknowledged action among its newest
+ * ACTOR_EXPLAIN_RECENT), or that comes twice in one micro-batch, is not answered again: the platform has
+ * its action. That happens when the group redelivers a batch whose offsets this actor could not commit
+ * (a network stall longer than the session: the member rejoins and is handed the same offsets), or when a
+ * platform publishes a request twice. Counted in rec_actor_repeated_requests_total. A repeat that reaches
+ * another actor after a rebalance is still answered (at least once; the joiner keeps the first action).
  */
 export class SlateServer {
   private readonly decider: SlateDecider;
@@ -76,7 +85,7 @@ export class SlateServer {
     const { deps } = this;
     const startedAt = process.hrtime.bigint();
     const startedAtMs = this.now();
-    const records = this.dropStale(batchRecords, startedAtMs);
+    const records = this.dropRepeated(this.dropStale(batchRecords, startedAtMs));
     if (records.length === 0) return;
     const requests = records.map((record) => record.value);
     const fixedEpsilon = deps.policy.fixedEpsilon();
@@ -136,6 +145,24 @@ export class SlateServer {
       this.deps.logger.warn({ stale, oldestAgeMs: now - oldest, maxRequestAgeMs }, 'skipped requests older than the age limit');
     }
     return fresh;
+  }
+
+  /** The records whose requestId has no action from this actor yet, the first of each; the others are counted and skipped. */
+  private dropRepeated(records: ConsumedRecord<RecommendationRequest>[]): ConsumedRecord<RecommendationRequest>[] {
+    const alreadyAnswered = this.deps.alreadyAnswered ?? (() => false);
+    const inBatch = new Set<string>();
+    const first = records.filter((record) => {
+      const { requestId } = record.value;
+      if (inBatch.has(requestId) || alreadyAnswered(requestId)) return false;
+      inBatch.add(requestId);
+      return true;
+    });
+    const repeated = records.length - first.length;
+    if (repeated > 0) {
+      this.deps.metrics.countRepeated(repeated);
+      this.deps.logger.info({ repeated, partition: records[0].partition, firstOffset: records[0].offset }, 'skipped requests this actor has already answered');
+    }
+    return first;
   }
 
   /**

@@ -8,7 +8,8 @@ import { openTestContext, sampleCatalogItem, sampleRequest, sleep, type TestCont
 /**
  * Deploy safety of the actor (README "Failure semantics"): a new actor group starts at the end of
  * rec.requests.v1, a request older than ACTOR_MAX_REQUEST_AGE_MS is skipped and counted, and epsilon's
- * schedule belongs to the model (a restarted actor continues the decay from the decisions counted in Redis).
+ * schedule belongs to the model (a restarted actor continues the decay from the decisions counted in Redis),
+ * and a request the actor has already answered (redelivered, or published twice) is not answered again.
  */
 describe('actor deploy safety', () => {
   let ctx: TestContext;
@@ -90,6 +91,19 @@ describe('actor deploy safety', () => {
     const text = await actor.metrics.registry.metrics();
     const observed = Number(/rec_actor_request_to_action_seconds_count\{[^}]*\} (\d+)/.exec(text)?.[1]);
     assert.equal(observed, actions.size, 'one observation per answered request');
+  });
+
+  it('answers a request published twice once, whether the repeat is in the same batch or a later one, and counts the repeats', async () => {
+    await produce([request('twice', 'user-d'), request('twice', 'user-d')]);
+    await probeUntilAnswered('user-d');
+    // Again, after its action was acknowledged: what a group redelivering uncommitted offsets looks like.
+    await produce([request('twice', 'user-d')]);
+    await probeUntilAnswered('user-d');
+    const total = (await admin.fetchTopicOffsets(ctx.ns.topics.actions)).reduce((sum, { high }) => sum + Number(high), 0);
+    const received = await ctx.consumeUntil(ctx.ns.topics.actions, (messages) => messages.length >= total);
+    const answers = received.filter((message) => codecs.action.decode(message.value).requestId === 'twice');
+    assert.equal(answers.length, 1, 'one action for the request published three times');
+    assert.equal(await metricValue(actor, 'rec_actor_repeated_requests_total'), 2);
   });
 
   it('keeps epsilon per model: a restarted actor continues the decay from the count in Redis', async () => {
