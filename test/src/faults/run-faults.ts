@@ -355,6 +355,8 @@ async function runCase(fault: FaultCase, partial: Omit<World, 'stack' | 'notes'>
   // Requests the actor did not answer on purpose: dead-lettered (none expected: all are valid) or skipped as stale.
   const requestsDeadLettered = await countRecords(admin, dlqTopic(ns.topics.requests)).catch(() => 0);
   const requestsSkippedStale = await stack.metric('actor', 'rec_actor_stale_requests_total').catch(() => Number.NaN);
+  // Requests the actor did not answer again: it had already answered them (a redelivered batch). Since its last start.
+  const requestsRepeated = await stack.metric('actor', 'rec_actor_repeated_requests_total').catch(() => Number.NaN);
   // A loss is checked once more against the topics themselves, read again from the start.
   const reread = result.lost > 0 ? await platform.recheckMissing() : {};
   // Gradients the parameter server dropped as too stale (bounded staleness), since its last start.
@@ -386,6 +388,7 @@ async function runCase(fault: FaultCase, partial: Omit<World, 'stack' | 'notes'>
       ...servingDuring(platform, injectedAt, healStarted),
       requestsDeadLettered,
       requestsSkippedStale,
+      requestsRepeated,
       ...reread,
       joinerClicksAfterEmission: afterEmission,
       joinerClicksLate: late,
