@@ -159,7 +159,9 @@ async function processBatch<T>(
   }
   // Which offsets each fetch held (trace only: a fault run's reconciliation can then say whether a lost
   // record was ever fetched).
-  log.trace({ topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset(), lastOffset: batch.lastOffset(), messages: batch.messages.length }, 'batch done');
+  if (log.isLevelEnabled('trace')) {
+    log.trace({ topic: batch.topic, partition: batch.partition, firstOffset: batch.firstOffset(), lastOffset: batch.lastOffset(), messages: batch.messages.length }, 'batch done');
+  }
 }
 
 /**
