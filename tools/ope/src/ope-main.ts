@@ -12,6 +12,7 @@
  */
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { createKafka, createLogger, kafkaSecurity, readCommonConfig, topicNames } from '@rec/shared';
 import type { Estimate } from './estimators';
 import { evaluateTarget, type TargetEvaluation } from './evaluate-target';
@@ -28,36 +29,33 @@ interface Options {
   out: string | null;
 }
 
-function parseArgs(argv: string[]): Options {
-  const options: Options = { targets: [...TARGET_NAMES], policy: null, split: 0.5, out: null };
-  for (let index = 0; index < argv.length; index += 1) {
-    const arg = argv[index];
-    const value = () => {
-      const next = argv[++index];
-      if (next === undefined) throw new Error(`${arg} needs a value\n${USAGE}`);
-      return next;
-    };
-    if (arg === '--targets') {
-      const names = value().split(',').map((name) => name.trim());
-      const unknown = names.filter((name) => !(TARGET_NAMES as readonly string[]).includes(name));
-      if (unknown.length > 0) throw new Error(`unknown target(s) ${unknown.join(', ')}\n${USAGE}`);
-      options.targets = names as TargetName[];
-    } else if (arg === '--policy') options.policy = value();
-    else if (arg === '--split') {
-      options.split = Number(value());
-      if (!(options.split >= 0 && options.split < 1)) throw new Error(`--split must be in [0, 1)\n${USAGE}`);
-    } else if (arg === '--out') options.out = value();
-    else throw new Error(`unknown argument ${arg}\n${USAGE}`);
-  }
-  return options;
+/** The command line, or null for --help; an unknown option or a stray word is an error. */
+function parseOptions(args: string[]): Options | null {
+  const { values } = parseArgs({
+    args,
+    options: {
+      targets: { type: 'string' },
+      policy: { type: 'string' },
+      split: { type: 'string', default: '0.5' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return null;
+  const targets = values.targets === undefined ? [...TARGET_NAMES] : values.targets.split(',').map((name) => name.trim());
+  const unknown = targets.filter((name) => !(TARGET_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`unknown target(s) ${unknown.join(', ')}\n${USAGE}`);
+  const split = Number(values.split);
+  if (!(split >= 0 && split < 1)) throw new Error(`--split must be in [0, 1)\n${USAGE}`);
+  return { targets: targets as TargetName[], policy: values.policy ?? null, split, out: values.out ?? null };
 }
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  const options = parseOptions(process.argv.slice(2));
+  if (options === null) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const options = parseArgs(process.argv.slice(2));
   const common = readCommonConfig();
   const logger = createLogger('simulator-ope');
   const kafka = createKafka({ clientId: 'simulator-ope', brokers: common.kafkaBrokers, logger, security: kafkaSecurity(common) });
@@ -113,6 +111,7 @@ function pct(value: number): string {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`ope failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  const badCommandLine = String((error as { code?: unknown } | null)?.code ?? '').startsWith('ERR_PARSE_ARGS');
+  process.stderr.write(`ope failed: ${error instanceof Error ? error.message : String(error)}${badCommandLine ? `\n${USAGE}` : ''}\n`);
   process.exit(1);
 });
