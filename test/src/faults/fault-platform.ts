@@ -25,6 +25,12 @@ interface Seen {
   producedAt: number;
 }
 
+/** Requests counted as unanswered and shown items counted without a transition (`<requestId>/<itemId>`). */
+export interface MissingRecords {
+  requestIds: string[];
+  transitionKeys: string[];
+}
+
 /**
  * The platform side of a fault run, on its own connection to the broker: publishes a catalog, sends
  * requests at a steady rate (users in rotation, each back only after the joiner's session timeout), and
@@ -178,10 +184,9 @@ export class FaultPlatform {
    * transition are there after all: whether a loss is the recommender's (not on the topic) or this
    * platform's followers missing a record.
    */
-  async recheckMissing(): Promise<{ unansweredOnReread: number; missingTransitionsOnReread: number }> {
-    const unanswered = new Set([...this.requests].filter(([, record]) => record.actions === 0 && !record.sendFailed).map(([requestId]) => requestId));
-    const missing = new Set<string>();
-    for (const [requestId, record] of this.requests) for (const itemId of record.items) if (!this.transitions.has(`${requestId}/${itemId}`)) missing.add(`${requestId}/${itemId}`);
+  async recheckMissing(missing: MissingRecords): Promise<{ unansweredOnReread: number; missingTransitionsOnReread: number }> {
+    const unanswered = new Set(missing.requestIds);
+    const missingTransitions = new Set(missing.transitionKeys);
     let unansweredOnReread = 0;
     let missingTransitionsOnReread = 0;
     if (unanswered.size > 0) {
@@ -193,10 +198,10 @@ export class FaultPlatform {
         }
       }
     }
-    if (missing.size > 0) {
+    if (missingTransitions.size > 0) {
       for (const value of await this.reread(this.topics.transitions)) {
         const transition = codecs.transition.decode(value);
-        if (missing.delete(`${transition.requestId}/${transition.itemId}`)) missingTransitionsOnReread += 1;
+        if (missingTransitions.delete(`${transition.requestId}/${transition.itemId}`)) missingTransitionsOnReread += 1;
       }
     }
     return { unansweredOnReread, missingTransitionsOnReread };

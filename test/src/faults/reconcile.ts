@@ -1,4 +1,4 @@
-import type { FaultPlatform } from './fault-platform';
+import type { FaultPlatform, MissingRecords } from './fault-platform';
 
 /** One row of results/faults.json. */
 export interface FaultRow {
@@ -34,11 +34,14 @@ export function reconcile(platform: FaultPlatform, rewardWaitMs: number, clicksN
   let doubledRewards = 0;
   let shownItems = 0;
   const unansweredSample: string[] = [];
+  // Which requests and shown items are missing, for a reread of the topics before a loss is reported.
+  const missing: MissingRecords = { requestIds: [], transitionKeys: [] };
   for (const [requestId, record] of platform.requests) {
     if (record.actions === 0) {
       if (record.sendFailed) sendFailed += 1;
       else {
         unanswered += 1;
+        missing.requestIds.push(requestId);
         if (unansweredSample.length < 5) unansweredSample.push(`${requestId} (sent at ${new Date(record.sentAt).toISOString()}, ${record.landedAt === null ? 'never read back from the requests topic' : `at requests ${record.landedAt}`})`);
       }
       continue;
@@ -49,6 +52,7 @@ export function reconcile(platform: FaultPlatform, rewardWaitMs: number, clicksN
       const transition = platform.transitions.get(`${requestId}/${itemId}`);
       if (transition === undefined) {
         missingTransitions += 1;
+        missing.transitionKeys.push(`${requestId}/${itemId}`);
         continue;
       }
       duplicateTransitions += transition.count - 1;
@@ -73,6 +77,7 @@ export function reconcile(platform: FaultPlatform, rewardWaitMs: number, clicksN
     sent: platform.sentCount,
     lost: unanswered + missingTransitions + unexplainedRewards,
     duplicated: duplicateActions + duplicateTransitions + doubledRewards,
+    missing,
     detail: { unanswered, ...(unanswered > 0 ? { unansweredSample: unansweredSample.join(', ') } : {}), platformSendFailures: sendFailed, clicksOutsideWait, duplicateActions, shownItems, missingTransitions, duplicateTransitions, lostRewards, doubledRewards, versionWentBack, finalVersion: platform.versions.at(-1)?.version ?? null },
   };
 }

@@ -358,7 +358,7 @@ async function runCase(fault: FaultCase, partial: Omit<World, 'stack' | 'notes'>
   // Requests the actor did not answer again: it had already answered them (a redelivered batch). Since its last start.
   const requestsRepeated = await stack.metric('actor', 'rec_actor_repeated_requests_total').catch(() => Number.NaN);
   // A loss is checked once more against the topics themselves, read again from the start.
-  const reread = result.lost > 0 ? await platform.recheckMissing() : {};
+  const reread = result.lost > 0 ? await platform.recheckMissing(result.missing) : {};
   // Gradients the parameter server dropped as too stale (bounded staleness), since its last start.
   const staleDropped = await stack.metric('parameter-server', 'rec_parameter_server_updates_dropped_total', { reason: 'stale' }).catch(() => Number.NaN);
   const recovery = recoverySeconds(platform, healedAt, versionAtFault);
