@@ -3,6 +3,7 @@ import {
   floatsToBytes,
   codecs,
   ValidationError,
+  REDRIVEN_FROM_HEADER,
   type BatchingProducer,
   type ConsumedRecord,
   type DeadLetterPublisher,
@@ -70,7 +71,8 @@ export interface SlateServerDeps {
  * its action. That happens when the group redelivers a batch whose offsets this actor could not commit
  * (a network stall longer than the session: the member rejoins and is handed the same offsets), or when a
  * platform publishes a request twice. Counted in rec_actor_repeated_requests_total. A repeat that reaches
- * another actor after a rebalance is still answered (at least once; the joiner keeps the first action).
+ * another actor after a rebalance is still answered (at least once; the joiner keeps the first action),
+ * and so is a request an operator redrove from the dead-letter topic (`rec dlq redrive`, its header).
  */
 export class SlateServer {
   private readonly decider: SlateDecider;
@@ -153,7 +155,9 @@ export class SlateServer {
     const inBatch = new Set<string>();
     const first = records.filter((record) => {
       const { requestId } = record.value;
-      if (inBatch.has(requestId) || alreadyAnswered(requestId)) return false;
+      // A redriven request (`rec dlq redrive`, after its cause was fixed) is answered again on purpose.
+      const redriven = record.raw.headers?.[REDRIVEN_FROM_HEADER] !== undefined;
+      if (inBatch.has(requestId) || (!redriven && alreadyAnswered(requestId))) return false;
       inBatch.add(requestId);
       return true;
     });

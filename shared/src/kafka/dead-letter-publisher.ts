@@ -16,6 +16,12 @@ export const DLQ_HEADERS = {
   failedAt: 'dlq.failed.at',
 } as const;
 
+/**
+ * Header `rec dlq redrive` puts on each record it publishes back (`<dlq topic>@<partition>:<offset>`): an
+ * operator asked for the record to be handled again, so a consumer that skips repeats still handles it.
+ */
+export const REDRIVEN_FROM_HEADER = 'rec.redriven-from';
+
 export interface DeadLetterSource {
   topic: string;
   partition: number;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DLQ_HEADERS, codecs, dlqTopic, type AvroCodec } from '@rec/shared';
+import { DLQ_HEADERS, REDRIVEN_FROM_HEADER, codecs, dlqTopic, type AvroCodec } from '@rec/shared';
 import type { Command, CommandIo } from '../command';
 import { connect, type Connections } from '../connections';
 import { readTopic, type ReadMessage } from '../kafka/read-topic';
@@ -96,7 +96,7 @@ async function redrive(connections: Connections, topic: string, options: { reaso
       for (const [name, value] of Object.entries(read.message.headers ?? {})) {
         if (!dlqHeaderNames.has(name) && Buffer.isBuffer(value)) headers[name] = value;
       }
-      headers['rec.redriven-from'] = Buffer.from(`${dlq}@${read.partition}:${read.offset}`);
+      headers[REDRIVEN_FROM_HEADER] = Buffer.from(`${dlq}@${read.partition}:${read.offset}`);
       bySource.set(source, [...(bySource.get(source) ?? []), { key: read.message.key, value: read.message.value, headers }]);
     }
     if (options.dryRun) {
