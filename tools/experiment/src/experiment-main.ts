@@ -14,7 +14,7 @@ import { EXPERIMENT_POLICIES, runExperiment, type ExperimentPolicy } from './run
 import { CommandLineError, isCommandLineError, parseSettings } from './settings-arguments';
 
 const USAGE = `usage: experiment-main.js [--policy ${EXPERIMENT_POLICIES.join('|')}] [--seed 1] [--requests 20000] [--out file.json]
-         [--samples-per-second n] [--live-weights] [--broadcast-delay-ms n] [KEY=VALUE ...]`;
+         [--samples-per-second n] [--live-weights] [--broadcast-delay-ms n] [--requests-per-second n] [KEY=VALUE ...]`;
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       'samples-per-second': { type: 'string' },
       'live-weights': { type: 'boolean', default: false },
       'broadcast-delay-ms': { type: 'string' },
+      'requests-per-second': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   const env = parseSettings(positionals);
   const samplesPerSecond = values['samples-per-second'];
   const broadcastDelayMs = values['broadcast-delay-ms'];
+  const requestsPerSecond = values['requests-per-second'];
   await initTensorBackend();
   const result = await runExperiment({
     policy,
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     ...(samplesPerSecond === undefined ? {} : { learnerSamplesPerSecond: number('samples-per-second', samplesPerSecond) }),
     learnerReadsLiveWeights: values['live-weights'],
     ...(broadcastDelayMs === undefined ? {} : { broadcastDelayMs: number('broadcast-delay-ms', broadcastDelayMs) }),
+    ...(requestsPerSecond === undefined ? {} : { requestsPerSecond: number('requests-per-second', requestsPerSecond) }),
   });
   const brief = JSON.stringify(briefOf(result));
   const out = values.out;
