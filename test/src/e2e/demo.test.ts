@@ -23,7 +23,7 @@ import { runProcess, temporaryDirectory } from '../harness';
  * 1.10-1.85 over six exploration streams (one stream had the DQN 1.76 against 1.77), and the test failed in two clean-clone CI runs of about a dozen (DQN 1.381
  * against 1.663, 1.687 against 1.693). On this one, in process over the same kind of streams, the DQN's
  * last quarter was 2.43-2.90 over eight runs and popularity's 0.70-1.30 (mean 0.97, ten streams); through
- * the broker in four runs DQN 1.97-2.45 against popularity 0.67-1.40, the smallest margin 0.57 (README,
+ * the broker in five runs DQN 1.97-2.45 against popularity 0.67-1.40, the smallest margin 0.57 (README,
  * Results). The run takes the same wall time.
  *
  * Why the last quarter and not the report's final tenth: the last 4,000 requests, past the DQN's
