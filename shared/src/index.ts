@@ -10,6 +10,7 @@ export * from './avro/writer-schemas';
 export * from './avro/schema-registry-client';
 export * from './config/env';
 export * from './config/setting';
+export * from './cli/usage-error';
 export * from './config/read-settings';
 export * from './config/common-config';
 export * from './config/reward-config';

@@ -1,3 +1,4 @@
+import { isUsageError } from '@rec/shared';
 import type { Command, CommandIo } from './command';
 import { processIo } from './command';
 import { configCommand } from './config/config-command';
@@ -44,7 +45,7 @@ export async function runCli(argv: string[], io: CommandIo = processIo): Promise
     return await command.run(args, io);
   } catch (error) {
     // parseArgs and ConfigError messages are for the operator; anything else is a bug with a stack.
-    if (error instanceof Error && (error.name === 'ConfigError' || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (isUsageError(error) || (error instanceof Error && error.name === 'ConfigError')) {
       io.err(`rec ${name}: ${error.message}\n${command.usage}`);
       return 2;
     }

@@ -20,7 +20,8 @@ import { WORLD_NAMES, renderEvaluationChart } from '@rec/simulator';
 import { EXPERIMENT_POLICIES, configurationOf, type ExperimentPolicy } from './run-experiment';
 import { summarizeEvaluation, type RunOutcome } from './evaluation-summary';
 import { runThroughBroker } from './broker-run';
-import { CommandLineError, isCommandLineError, parseSettings } from './settings-arguments';
+import { isUsageError, usageError } from '@rec/shared';
+import { parseSettings } from './settings-arguments';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
@@ -60,15 +61,15 @@ function parseOptions(args: string[]): EvaluateOptions | null {
   if (values.help) return null;
   const list = (value: string | undefined, fallback: string[]): string[] => value?.split(',').map((entry) => entry.trim()).filter(Boolean) ?? fallback;
   const policies = list(values.policies, [...EXPERIMENT_POLICIES]);
-  for (const policy of policies) if (!(EXPERIMENT_POLICIES as readonly string[]).includes(policy)) throw new CommandLineError(`--policies: unknown policy "${policy}" (known: ${EXPERIMENT_POLICIES.join(', ')})`);
+  for (const policy of policies) if (!(EXPERIMENT_POLICIES as readonly string[]).includes(policy)) throw usageError(`--policies: unknown policy "${policy}" (known: ${EXPERIMENT_POLICIES.join(', ')})`);
   const worlds = list(values.worlds, [...WORLD_NAMES]);
-  for (const world of worlds) if (!WORLD_NAMES.includes(world)) throw new CommandLineError(`--worlds: unknown world "${world}" (known: ${WORLD_NAMES.join(', ')})`);
+  for (const world of worlds) if (!WORLD_NAMES.includes(world)) throw usageError(`--worlds: unknown world "${world}" (known: ${WORLD_NAMES.join(', ')})`);
   const seeds = list(values.seeds, HELD_OUT_SEEDS.map(String)).map(Number);
-  if (seeds.some((seed) => !Number.isInteger(seed) || seed < 0)) throw new CommandLineError(`--seeds must be non-negative integers, got ${values.seeds}`);
+  if (seeds.some((seed) => !Number.isInteger(seed) || seed < 0)) throw usageError(`--seeds must be non-negative integers, got ${values.seeds}`);
   const requests = Number(values.requests);
-  if (!Number.isInteger(requests) || requests < 100) throw new CommandLineError(`--requests must be an integer >= 100, got ${values.requests}`);
+  if (!Number.isInteger(requests) || requests < 100) throw usageError(`--requests must be an integer >= 100, got ${values.requests}`);
   const jobs = Number(values.jobs ?? os.cpus().length);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new CommandLineError(`--jobs must be a positive integer, got ${values.jobs}`);
+  if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`--jobs must be a positive integer, got ${values.jobs}`);
   const env = parseSettings(positionals);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   // Through the broker the services listen on fixed metrics ports: one run at a time.
@@ -178,7 +179,7 @@ function evaluationTable(evaluation: ReturnType<typeof summarizeEvaluation> & { 
 
 main().catch((error: unknown) => {
   // A mistaken command line gets its message and the usage; anything else its stack.
-  if (isCommandLineError(error)) process.stderr.write(`evaluate: ${error.message}\n${USAGE}\n`);
+  if (isUsageError(error)) process.stderr.write(`evaluate: ${error.message}\n${USAGE}\n`);
   else process.stderr.write(`evaluate failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { initTensorBackend } from '@rec/shared/model';
 import { briefOf } from './run-brief';
 import { EXPERIMENT_POLICIES, runExperiment, type ExperimentPolicy } from './run-experiment';
-import { CommandLineError, isCommandLineError, parseSettings } from './settings-arguments';
+import { isUsageError, usageError } from '@rec/shared';
+import { parseSettings } from './settings-arguments';
 
 const USAGE = `usage: experiment-main.js [--policy ${EXPERIMENT_POLICIES.join('|')}] [--seed 1] [--requests 20000] [--out file.json]
          [--samples-per-second n] [--live-weights] [--broadcast-delay-ms n] [--requests-per-second n] [KEY=VALUE ...]`;
@@ -36,10 +37,10 @@ async function main(): Promise<void> {
     return;
   }
   const policy = values.policy as ExperimentPolicy;
-  if (!EXPERIMENT_POLICIES.includes(policy)) throw new CommandLineError(`--policy must be one of ${EXPERIMENT_POLICIES.join(', ')}`);
+  if (!EXPERIMENT_POLICIES.includes(policy)) throw usageError(`--policy must be one of ${EXPERIMENT_POLICIES.join(', ')}`);
   const number = (name: string, value: string): number => {
     const parsed = Number(value);
-    if (!Number.isFinite(parsed) || parsed < 0) throw new CommandLineError(`--${name} must be a non-negative number, got ${value}`);
+    if (!Number.isFinite(parsed) || parsed < 0) throw usageError(`--${name} must be a non-negative number, got ${value}`);
     return parsed;
   };
   const env = parseSettings(positionals);
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // A mistaken command line gets its message and the usage; anything else its stack.
-  if (isCommandLineError(error)) process.stderr.write(`experiment: ${error.message}\n${USAGE}\n`);
+  if (isUsageError(error)) process.stderr.write(`experiment: ${error.message}\n${USAGE}\n`);
   else process.stderr.write(`experiment failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

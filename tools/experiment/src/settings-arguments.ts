@@ -1,3 +1,5 @@
+import { usageError } from '@rec/shared';
+
 /**
  * The KEY=VALUE words of an experiment command line: service settings as the services read them from
  * their environment (SIM_WORLD=latent, LEARNER_GAMMA=0.9, ...). Any other word is a mistake (a misspelt
@@ -7,18 +9,8 @@ export function parseSettings(words: readonly string[]): Record<string, string> 
   const settings: Record<string, string> = {};
   for (const word of words) {
     const match = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(word);
-    if (match === null) throw new CommandLineError(`unexpected argument "${word}": settings are KEY=VALUE with an upper-case KEY (e.g. LEARNER_GAMMA=0.9)`);
+    if (match === null) throw usageError(`unexpected argument "${word}": settings are KEY=VALUE with an upper-case KEY (e.g. LEARNER_GAMMA=0.9)`);
     settings[match[1]] = match[2];
   }
   return settings;
-}
-
-/** A mistake in the command line (reported with the usage, without a stack). */
-export class CommandLineError extends Error {
-  override name = 'CommandLineError';
-}
-
-/** A CommandLineError, or one of node:util parseArgs's own (unknown option, missing value). */
-export function isCommandLineError(error: unknown): error is Error {
-  return error instanceof CommandLineError || (error instanceof Error && String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS'));
 }

@@ -13,7 +13,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createKafka, createLogger, kafkaSecurity, readCommonConfig, topicNames } from '@rec/shared';
+import { createKafka, createLogger, isUsageError, kafkaSecurity, readCommonConfig, topicNames, usageError } from '@rec/shared';
 import type { Estimate } from './estimators';
 import { evaluateTarget, type TargetEvaluation } from './evaluate-target';
 import { readLoggedRun } from './kafka-log-reader';
@@ -44,9 +44,9 @@ function parseOptions(args: string[]): Options | null {
   if (values.help) return null;
   const targets = values.targets === undefined ? [...TARGET_NAMES] : values.targets.split(',').map((name) => name.trim());
   const unknown = targets.filter((name) => !(TARGET_NAMES as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`unknown target(s) ${unknown.join(', ')}\n${USAGE}`);
+  if (unknown.length > 0) throw usageError(`unknown target(s) ${unknown.join(', ')}`);
   const split = Number(values.split);
-  if (!(split >= 0 && split < 1)) throw new Error(`--split must be in [0, 1)\n${USAGE}`);
+  if (!(split >= 0 && split < 1)) throw usageError(`--split must be in [0, 1)`);
   return { targets: targets as TargetName[], policy: values.policy ?? null, split, out: values.out ?? null };
 }
 
@@ -111,7 +111,6 @@ function pct(value: number): string {
 }
 
 main().catch((error: unknown) => {
-  const badCommandLine = String((error as { code?: unknown } | null)?.code ?? '').startsWith('ERR_PARSE_ARGS');
-  process.stderr.write(`ope failed: ${error instanceof Error ? error.message : String(error)}${badCommandLine ? `\n${USAGE}` : ''}\n`);
+  process.stderr.write(`ope failed: ${error instanceof Error ? error.message : String(error)}${isUsageError(error) ? `\n${USAGE}` : ''}\n`);
   process.exit(1);
 });

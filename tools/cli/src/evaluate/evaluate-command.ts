@@ -1,12 +1,11 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { usageError } from '@rec/shared';
 import type { Estimate } from '@rec/ope';
 import type { Command, CommandIo } from '../command';
 import { connect } from '../connections';
 import { parseVersion } from '../model/model-weights';
 import { versionLayersModel } from '../model/version-layers-model';
-
-const usageError = (message: string) => Object.assign(new Error(message), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
 
 /** --from / --to: epoch milliseconds or an ISO date. */
 function parseTime(text: string | undefined, name: string): number | null {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { usageError } from '@rec/shared';
 import type { Command, CommandIo } from '../command';
 
 interface Contribution {
@@ -71,7 +72,7 @@ newest ACTOR_EXPLAIN_RECENT actions; the state expires after ACTOR_REQUEST_STATE
   async run(args, io) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { actor: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } } });
     const requestId = positionals[0];
-    if (requestId === undefined) throw Object.assign(new Error('the requestId is required'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+    if (requestId === undefined) throw usageError('the requestId is required');
     const actors = values.actor ?? (io.environment.REC_ACTOR_URLS ?? 'http://127.0.0.1:9464').split(',').map((url) => url.trim()).filter(Boolean);
     const answers: string[] = [];
     for (const actor of actors) {

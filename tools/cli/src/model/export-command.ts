@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { usageError } from '@rec/shared';
 import type { Command } from '../command';
 import { connect } from '../connections';
 import { versionLayersModel } from './version-layers-model';
@@ -17,7 +18,7 @@ tf.loadLayersModel('file://<dir>/model.json') (tfjs-node) or over http. --versio
 weights history (default: the newest). MODEL_HIDDEN_SIZES and MODEL_ITEM_ID_* must be the services'.`,
   async run(args, io) {
     const { values } = parseArgs({ args, options: { out: { type: 'string' }, version: { type: 'string' } } });
-    if (values.out === undefined) throw Object.assign(new Error('--out <dir> is required'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+    if (values.out === undefined) throw usageError('--out <dir> is required');
     const version = values.version === undefined ? null : Number(values.version);
     const connections = connect(io.environment);
     try {

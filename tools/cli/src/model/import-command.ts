@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ModelControl } from '@rec/shared';
+import { ModelControl, usageError } from '@rec/shared';
 import type { Command } from '../command';
 import { connect } from '../connections';
 import { loadAndWait } from './load-and-wait';
@@ -15,7 +15,7 @@ Redis and has the parameter server publish them as the model's next version, as 
   async run(args, io) {
     const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { 'timeout-ms': { type: 'string', default: '30000' } } });
     const source = positionals[0];
-    if (source === undefined) throw Object.assign(new Error('the model folder is required'), { code: 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' });
+    if (source === undefined) throw usageError('the model folder is required');
     const { QNetwork, fromLayersModel, initTensorBackend, loadLayersModel } = await import('@rec/shared/model');
     await initTensorBackend(undefined, io.environment.TENSOR_BACKEND || undefined);
     const network = new QNetwork(modelShape(io.environment), 'import');
