@@ -37,6 +37,7 @@ export * from './state/feature-hash';
 export * from './state/item-encoder';
 export * from './state/state-encoder';
 export * from './state/feature-names';
+export * from './state/organic-click';
 export * from './catalog/live-catalog';
 export * from './redis/user-history-store';
 export * from './redis/request-state-store';

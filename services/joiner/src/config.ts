@@ -7,6 +7,7 @@ export const JOINER_SETTINGS = {
   // this (the platform's clock), becomes done transitions.
   sessionTimeoutMs: setting.int('JOINER_SESSION_TIMEOUT_MS', 120_000, [100, 24 * 3_600_000], 'a session ends after this long without a request'),
   joinWaitMs: setting.int('JOINER_JOIN_WAIT_MS', 1_000, [0, 3_600_000], "once the user's next request fixes the next state, wait this much longer for feedback in flight, then emit (the joiner's whole addition to freshness)"),
+  organicNegatives: setting.int('JOINER_ORGANIC_NEGATIVES', 4, [0, 100], 'organic clicks (no requestId) become training examples: the clicked item plus this many random catalog items with reward 0 (design decision 15); 0 = organic clicks only update the history'),
   requireImpression: setting.boolean('JOINER_REQUIRE_IMPRESSION', false, 'only items the platform confirmed as shown (an IMPRESSION) become transitions'),
   // Each partition's records are folded in order; users never span partitions, and feedback may come
   // before its action whatever the order, so partitions need no order between them.

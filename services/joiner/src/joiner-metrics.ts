@@ -7,6 +7,7 @@ export class JoinerMetrics {
   readonly rewards;
   readonly duplicateActions;
   readonly transitions;
+  readonly organicExamples;
   readonly dropped;
   readonly joinWait;
   readonly pending;
@@ -21,6 +22,7 @@ export class JoinerMetrics {
     this.rewards = metrics.counter('rewards_total', 'Reward credited to recommendations, by feedback type', ['type']);
     this.duplicateActions = metrics.counter('duplicate_actions_total', 'Actions dropped because their requestId was seen');
     this.transitions = metrics.counter('transitions_total', 'Transitions emitted, by whether the session ended', ['done']);
+    this.organicExamples = metrics.counter('organic_examples_total', 'Transitions made from organic clicks (JOINER_ORGANIC_NEGATIVES): the clicked item (positive) and random catalog items (zero)', ['reward']);
     this.dropped = metrics.counter('requests_dropped_total', 'Pending requests that could not become transitions, by reason', ['reason']);
     this.joinWait = metrics.histogram('join_wait_seconds', 'From serving a request to emitting its transitions', [], [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300]);
     this.pending = metrics.gauge('pending_requests', 'Requests waiting for their transitions to be emitted (this joiner\'s partitions)');

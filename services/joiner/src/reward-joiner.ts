@@ -1,6 +1,8 @@
 import {
   codecs,
+  encodeState,
   formatHistoryEntry,
+  organicRequestOf,
   type BatchingProducer,
   type ConsumedRecord,
   type LiveCatalog,
@@ -9,9 +11,11 @@ import {
   type RecommendationAction,
   type RequestStateStore,
   type UserFeedback,
+  type UserHistoryStore,
 } from '@rec/shared';
 import type { JoinerConfig } from './config';
 import type { JoinerMetrics } from './joiner-metrics';
+import { buildOrganicTransitions } from './organic-transitions';
 import type { PendingRequestStore, SuccessorLink } from './pending-request-store';
 import { rewardOf } from './reward-function';
 import { SweepFailure, SweepWatch } from './sweep-watch';
@@ -22,6 +26,8 @@ export interface RewardJoinerDeps {
   pending: PendingRequestStore;
   requestStates: RequestStateStore;
   popularity: PopularityStore;
+  /** Users' histories, read for the state of an organic click (JOINER_ORGANIC_NEGATIVES > 0). */
+  histories: UserHistoryStore;
   catalog: LiveCatalog;
   producer: BatchingProducer;
   feedbackTopic: string;
@@ -54,6 +60,15 @@ interface PreparedBatch {
   emitted: string[];
   discarded: string[];
   messages: { key: string; value: Buffer }[];
+}
+
+/** An organic click of a feedback chunk: its index in the chunk and the user's state just before it. */
+interface OrganicClick {
+  index: number;
+  click: UserFeedback;
+  /** The feedback record's Kafka timestamp. */
+  arrivedAt: number;
+  state: Buffer;
 }
 
 /** Lets the partitions of one sweep stop starting batches once one of them failed. */
@@ -154,6 +169,8 @@ export class RewardJoiner {
     const { pending, config, metrics, popularity } = this.deps;
     const reward = { weights: config.rewardWeights, valueWeight: config.rewardValueWeight };
     const rewards = records.map(({ value: feedback }) => rewardOf(feedback, reward));
+    // Organic clicks' states are read before the fold appends the clicks to the users' histories.
+    const organic = await this.organicClickStates(records);
     const outcomes = await pending.applyFeedbackEvents(
       records.map(({ value: feedback, timestamp }, index) => ({
         eventId: feedback.eventId,
@@ -173,6 +190,43 @@ export class RewardJoiner {
       if (outcome !== 'duplicate' && feedback.type === 'CLICK') clicks.push({ itemId: feedback.itemId, timestamp: records[index].timestamp });
     });
     await popularity.countClicks(clicks);
+    await this.emitOrganicExamples(organic, outcomes, rewards);
+  }
+
+  /**
+   * The organic clicks of a chunk (no requestId) with each user's state just before it, when organic
+   * examples are on (JOINER_ORGANIC_NEGATIVES > 0, design decision 15): the chunk's index and the state
+   * from the user's history as Redis holds it before this chunk is folded.
+   */
+  private async organicClickStates(records: ConsumedRecord<UserFeedback>[]): Promise<OrganicClick[]> {
+    if (this.deps.config.organicNegatives === 0) return [];
+    const indices = records.flatMap(({ value }, index) => (value.requestId === null && value.type === 'CLICK' ? [index] : []));
+    if (indices.length === 0) return [];
+    const histories = await this.deps.histories.readMany(indices.map((index) => records[index].value.userId));
+    return indices.map((index, position) => {
+      const state = encodeState(organicRequestOf(records[index].value), histories[position], this.deps.catalog.vectorOf);
+      return { index, click: records[index].value, arrivedAt: records[index].timestamp, state: Buffer.from(state.buffer, state.byteOffset, state.byteLength) };
+    });
+  }
+
+  /**
+   * Sends the examples of the chunk's organic clicks before the chunk's offsets are committed. A click
+   * folded before (outcome duplicate: a redelivery, perhaps of a chunk whose send failed) is sent again:
+   * its transitions are the same, and the learner drops copies by transitionId.
+   */
+  private async emitOrganicExamples(organic: OrganicClick[], outcomes: readonly string[], rewards: readonly number[]): Promise<void> {
+    if (organic.length === 0) return;
+    const { config, catalog, metrics, producer, transitionsTopic } = this.deps;
+    const now = this.now();
+    const messages: { key: string; value: Buffer }[] = [];
+    for (const { index, click, arrivedAt, state } of organic) {
+      if (outcomes[index] !== 'organic' && outcomes[index] !== 'duplicate') continue;
+      for (const transition of buildOrganicTransitions(click, state, catalog, { reward: rewards[index], negatives: config.organicNegatives, arrivedAt, now })) {
+        messages.push({ key: transition.userId, value: codecs.transition.encode(transition) });
+        metrics.organicExamples.inc({ reward: transition.reward > 0 ? 'positive' : 'zero' });
+      }
+    }
+    await producer.sendAll(transitionsTopic, messages);
   }
 
   /**

@@ -24,6 +24,7 @@ import type { KafkaMessage } from 'kafkajs';
 import * as currentJoiner from '@rec/joiner';
 import {
   PopularityStore,
+  UserHistoryStore,
   RequestStateStore,
   ServiceMetrics,
   LiveCatalog,
@@ -150,6 +151,7 @@ async function consumeOnce(ctx: BenchContext, variant: Variant, repetition: numb
       pending: new variant.module.PendingRequestStore(redis, keys, PENDING_OPTIONS),
       requestStates: new RequestStateStore(redis, keys, PENDING_OPTIONS.ttlMs),
       popularity: new PopularityStore(redis, keys),
+      histories: new UserHistoryStore(redis, keys),
       catalog,
       producer: ctx.producer,
       feedbackTopic: ctx.ns.topics.feedback,

@@ -21,7 +21,7 @@
  * sweeping partitions together adds.
  */
 import * as currentJoiner from '@rec/joiner';
-import { BatchingProducer, LiveCatalog, PopularityStore, RequestStateStore, ServiceMetrics, redisKeys, type RedisKeys } from '@rec/shared';
+import { BatchingProducer, LiveCatalog, PopularityStore, RequestStateStore, UserHistoryStore, ServiceMetrics, redisKeys, type RedisKeys } from '@rec/shared';
 import { BENCH_PARTITIONS } from './bench-kafka';
 import { readBenchOptions } from './bench-options';
 import { runBench, type BenchContext } from './bench-context';
@@ -105,6 +105,7 @@ async function sweepOnce(ctx: BenchContext, variant: Variant, repetition: number
       pending,
       requestStates: new RequestStateStore(redis, keys, PENDING_OPTIONS.ttlMs),
       popularity: new PopularityStore(redis, keys),
+      histories: new UserHistoryStore(redis, keys),
       catalog,
       producer,
       feedbackTopic: ctx.ns.topics.feedback,

@@ -19,3 +19,4 @@ export * from './temporary-directory';
 export * from './published-weights';
 export * from './recording-logger';
 export * from './joiner-on-redis';
+export * from './consumed-record';

@@ -1,5 +1,5 @@
 import { JoinerMetrics, RewardJoiner, type JoinerConfig, type PendingRequestStore } from '@rec/joiner';
-import { PopularityStore, RequestStateStore, ServiceMetrics, type BatchingProducer, type LiveCatalog, type Logger, type Redis } from '@rec/shared';
+import { PopularityStore, RequestStateStore, UserHistoryStore, ServiceMetrics, type BatchingProducer, type LiveCatalog, type Logger, type Redis } from '@rec/shared';
 import type { TestContext } from './test-context';
 
 /**
@@ -17,6 +17,7 @@ export function joinerOnRedis(
     pending: options.pending,
     requestStates: new RequestStateStore(options.redis, ctx.ns.keys, 60_000),
     popularity: new PopularityStore(options.redis, ctx.ns.keys),
+    histories: new UserHistoryStore(options.redis, ctx.ns.keys),
     catalog: options.catalog,
     producer: options.producer,
     feedbackTopic: ctx.ns.topics.feedback,

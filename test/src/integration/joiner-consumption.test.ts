@@ -16,7 +16,7 @@ import {
   type RecommendationAction,
   type UserFeedback,
 } from '@rec/shared';
-import { TcpProxy, joinerOnRedis, openTestContext, redisUrl, sampleAction, sampleCatalogItem, sampleFeedback, waitFor, type TestContext } from '../harness';
+import { TcpProxy, consumedRecord, joinerOnRedis, openTestContext, redisUrl, sampleAction, sampleCatalogItem, sampleFeedback, waitFor, type TestContext } from '../harness';
 
 const PENDING_OPTIONS = { ttlMs: 600_000, rewardWaitMs: 60_000, dedupTtlMs: 3_600_000, historyLength: 50, historyTtlMs: 60_000 };
 /** Short, so a stalled Redis fails a script call quickly (a retriable error, as in the services). */
@@ -84,12 +84,10 @@ describe('joiner consumption', () => {
     ctx.onCleanup(() => redis.quit());
     return redis;
   };
-  const actionRecord = (partition: number, action: RecommendationAction, offset: number): ConsumedRecord<RecommendationAction | UserFeedback> => ({
-    topic: ctx.ns.topics.actions, partition, offset: String(offset), key: action.userId, value: action, timestamp: Date.now(), raw: {} as ConsumedRecord<unknown>['raw'],
-  });
-  const feedbackRecord = (partition: number, feedback: UserFeedback, offset: number): ConsumedRecord<RecommendationAction | UserFeedback> => ({
-    topic: ctx.ns.topics.feedback, partition, offset: String(offset), key: feedback.userId, value: feedback, timestamp: Date.now(), raw: {} as ConsumedRecord<unknown>['raw'],
-  });
+  const actionRecord = (partition: number, action: RecommendationAction, offset: number): ConsumedRecord<RecommendationAction | UserFeedback> =>
+    consumedRecord(ctx.ns.topics.actions, action, { partition, offset });
+  const feedbackRecord = (partition: number, feedback: UserFeedback, offset: number): ConsumedRecord<RecommendationAction | UserFeedback> =>
+    consumedRecord(ctx.ns.topics.feedback, feedback, { partition, offset });
   const click = (eventId: string, userId: string, requestId: string, itemId = 'item-2') => sampleFeedback({ eventId, userId, requestId, itemId, type: 'CLICK' });
   const impression = (eventId: string, userId: string, requestId: string, itemId = 'item-1') => sampleFeedback({ eventId, userId, requestId, itemId, type: 'IMPRESSION' });
   const reader = () => new PendingRequestStore(ctx.redis, ctx.ns.keys, PENDING_OPTIONS);

@@ -70,4 +70,21 @@ describe('the in-memory joiner', () => {
     assert.equal(joiner.foldFeedback(click('r1', 'a'), 60_001), null);
     assert.equal(joiner.foldFeedback({ ...click('r1', 'a'), requestId: null }, 10), null);
   });
+
+  it('emits an organic click at once as the clicked item and JOINER_ORGANIC_NEGATIVES others, as the service joiner does', () => {
+    const emitted: Transition[] = [];
+    const organic: UserFeedback = { ...click('r0', 'a'), eventId: 'o1', requestId: null };
+    const catalog = catalogOf('a', 'b', 'c', 'd', 'e', 'f');
+    const joiner = new InMemoryJoiner(readJoinerConfig({ JOINER_ORGANIC_NEGATIVES: '3' }), catalog, (transitions) => emitted.push(...transitions));
+    joiner.recordOrganicClick(organic, Float32Array.from([7, 8]), 42);
+    assert.deepEqual(emitted.map(({ reward }) => reward), [1, 0, 0, 0]);
+    assert.equal(emitted[0].itemId, 'a');
+    assert.deepEqual(Array.from(bytesToFloats(emitted[0].state)), [7, 8]);
+    joiner.recordOrganicClick({ ...organic, eventId: 'o2', type: 'IMPRESSION' }, Float32Array.from([7, 8]), 43);
+    joiner.recordOrganicClick({ ...organic, eventId: 'o3', requestId: 'r1' }, Float32Array.from([7, 8]), 44);
+    assert.equal(emitted.length, 4, 'an organic impression, or a click on a recommendation, is no organic example');
+    const off = new InMemoryJoiner(readJoinerConfig({ JOINER_ORGANIC_NEGATIVES: '0' }), catalog, (transitions) => emitted.push(...transitions));
+    off.recordOrganicClick({ ...organic, eventId: 'o4' }, Float32Array.from([7, 8]), 45);
+    assert.equal(emitted.length, 4, 'none with the option at 0');
+  });
 });

@@ -2,6 +2,7 @@ import { floatsToBytes, type LiveCatalog, type RecommendationAction, type Transi
 import type { JoinerConfig } from '@rec/joiner';
 import type { PendingRequest } from '@rec/joiner/dist/pending-request-store';
 import { rewardOf } from '@rec/joiner/dist/reward-function';
+import { buildOrganicTransitions } from '@rec/joiner/dist/organic-transitions';
 import { buildTransitions } from '@rec/joiner/dist/transition-builder';
 
 interface Pending extends PendingRequest {
@@ -78,6 +79,21 @@ export class InMemoryJoiner {
     if (feedback.type === 'IMPRESSION') pending.impressions.add(feedback.itemId);
     pending.lastFeedbackAt = arrivedAt;
     return reward;
+  }
+
+  /**
+   * An organic click (no requestId) with the user's state just before it: emitted at once as the clicked
+   * item and JOINER_ORGANIC_NEGATIVES random items (nothing when that is 0, or for other feedback).
+   */
+  recordOrganicClick(click: UserFeedback, state: Float32Array, now: number): void {
+    if (this.config.organicNegatives === 0 || click.requestId !== null || click.type !== 'CLICK') return;
+    const transitions = buildOrganicTransitions(click, Buffer.from(floatsToBytes(state)), this.catalog, {
+      reward: rewardOf(click, this.reward),
+      negatives: this.config.organicNegatives,
+      arrivedAt: now,
+      now,
+    });
+    if (transitions.length > 0) this.emit(transitions, now);
   }
 
   /** Emits every request due at `now`. */

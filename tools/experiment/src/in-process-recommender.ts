@@ -1,4 +1,4 @@
-import { LiveCatalog, STATE_DIM, type CatalogItem, type RecommendationAction, type RecommendationRequest, type UserFeedback } from '@rec/shared';
+import { LiveCatalog, STATE_DIM, encodeState, organicRequestOf, type CatalogItem, type RecommendationAction, type RecommendationRequest, type UserFeedback } from '@rec/shared';
 import { epsilonAt } from '@rec/actor/dist/epsilon-schedule';
 import { exposureBonusFor } from '@rec/actor/dist/exposure-bonus';
 import type { ScoringPolicy } from '@rec/actor/dist/scoring-policy';
@@ -81,6 +81,10 @@ export class InProcessRecommender implements PlatformTransport {
   async publishFeedback(events: readonly UserFeedback[]): Promise<void> {
     const now = this.deps.clock.now();
     for (const event of events) {
+      if (event.requestId === null && event.type === 'CLICK' && this.deps.learner !== null) {
+        const state = encodeState(organicRequestOf(event), this.histories.read(event.userId), this.deps.catalog.vectorOf);
+        this.deps.joiner.recordOrganicClick(event, state, now);
+      }
       this.histories.append(event);
       this.deps.joiner.foldFeedback(event, now);
       if (event.type === 'CLICK') this.deps.popularity?.countClick(event.itemId, now);
