@@ -1,5 +1,5 @@
 import type { CatalogItem } from '../events/contract';
-import { encodeItem, ITEM_DIM } from '../state/item-encoder';
+import { encodeItem, ITEM_DIM, ITEM_FEATURE_SLOTS } from '../state/item-encoder';
 
 /** One catalog entry with its encoded item-tower input. */
 export interface CatalogEntry {
@@ -28,6 +28,8 @@ export class LiveCatalog {
   private revision = 0;
   private snapshot: AvailableItems | null = null;
   private availableItems = 0;
+  /** Items whose newest version has more numeric features than the item encoder reads. */
+  private readonly withUnreadFeatures = new Set<string>();
 
   get size(): number {
     return this.entries.size;
@@ -37,12 +39,23 @@ export class LiveCatalog {
     return this.availableItems;
   }
 
+  /**
+   * Known items with more numeric features than the item encoder reads (ITEM_FEATURE_SLOTS): the model
+   * sees only their first ITEM_FEATURE_SLOTS features. Non-zero means the catalog says more than the
+   * model can use; put the informative features first.
+   */
+  get itemsWithUnreadFeatures(): number {
+    return this.withUnreadFeatures.size;
+  }
+
   /** Applies one catalog record; an older version than the one held is ignored. */
   upsert(item: CatalogItem): void {
     const current = this.entries.get(item.itemId);
     if (current !== undefined && current.item.updatedAt > item.updatedAt) return;
     this.availableItems += (item.available ? 1 : 0) - (current?.item.available ? 1 : 0);
     this.entries.set(item.itemId, { item, vector: encodeItem(item) });
+    if (item.features.length > ITEM_FEATURE_SLOTS) this.withUnreadFeatures.add(item.itemId);
+    else this.withUnreadFeatures.delete(item.itemId);
     this.revision += 1;
     this.snapshot = null;
   }
