@@ -116,7 +116,7 @@ export class PopularityPolicy implements ScoringPolicy {
  * catalog topic's partitions; in process, the catalog's own order). Which ten items the counter starts
  * from, and so what it locks in on, then changed from run to run and between the two paths: on the
  * taste-drift world, seed 42, popularity's final window was 0.72-1.45 over 36 in-process exploration
- * streams and 0.81-2.25 through the broker (README, Results).
+ * streams and 0.81-2.25 through the broker (docs/experiments.md).
  */
 export function clickScores(clicks: ReadonlyMap<string, number>, batch: number, items: AvailableItems): Float32Array {
   const row = Float32Array.from(items.ids, (itemId, index) => (clicks.get(itemId) ?? 0) + TIE_BREAK_SCALE * (items.vectors[index * ITEM_DIM + ITEM_ID_SLOT] / ITEM_ID_HASH_RANGE));

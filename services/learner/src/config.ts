@@ -9,7 +9,7 @@ export const LEARNER_SETTINGS = {
   priorityAlpha: setting.number('LEARNER_PRIORITY_ALPHA', 0.6, [0, 1], 'how strongly priorities skew sampling, 0 = uniform'),
   priorityBeta: setting.number('LEARNER_PRIORITY_BETA', 0.4, [0, 1], 'importance-sampling correction exponent'),
   maxSamplesPerInsert: setting.number('LEARNER_MAX_SAMPLES_PER_INSERT', 32, [0, 1e6], 'most samples drawn per inserted transition, so a fast learner cannot overfit a slow stream; 0 = unbounded'),
-  gamma: setting.number('LEARNER_GAMMA', 0, [0, 0.999], "discount; 0 (the default: the contextual bandit, which learned the most on every world measured, see README Results) or the seed's 0.9-0.99 for long-term value"),
+  gamma: setting.number('LEARNER_GAMMA', 0, [0, 0.999], "discount; 0 (the default: the contextual bandit, which earned more per session than 0.9 on every world measured, see README Results) or the seed's 0.9-0.99 for long-term value"),
   nStep: setting.int('LEARNER_N_STEP', 1, [1, 20], 'n of n-step returns (design decision 8); 1 = one-step'),
   nStepMaxWaitMs: setting.int('LEARNER_N_STEP_MAX_WAIT_MS', 300_000, [1_000, 24 * 3_600_000], "longest wait for a user's next step before its returns are truncated; must exceed the joiner's session timeout plus join wait"),
   nStepMaxHeld: setting.int('LEARNER_N_STEP_MAX_HELD', 100_000, [1, 10_000_000], 'most transitions held for n-step returns (least recently active users truncated beyond it)'),

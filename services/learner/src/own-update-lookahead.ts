@@ -14,7 +14,7 @@ const DEFAULT_MAX_PENDING = 32;
  * broadcast arrives a publish cadence plus a round trip later: 8-32 versions on a loaded 2-core machine),
  * and Adam then takes the same step again and again before the first one shows: on the default world that
  * alone held the in-process DQN at random's level (final-window reward per request 1.52 with fresh weights,
- * 0.58 with the last published ones; README, Results).
+ * 0.58 with the last published ones; README, design decision 2).
  *
  * Each own gradient is applied at once to the local copy with Adam at the parameter server's learning rate
  * (one learner: the same gradients in the same order, so the same moments) and the resulting weight change
