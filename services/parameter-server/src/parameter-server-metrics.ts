@@ -15,6 +15,7 @@ export class ParameterServerMetrics {
   readonly snapshotSeconds;
   readonly targetSyncs;
   readonly tdLoss;
+  readonly itemsSharingIdRows;
 
   constructor(metrics: ServiceMetrics) {
     this.applied = metrics.counter('updates_applied_total', 'Learner updates applied to the weights');
@@ -32,5 +33,9 @@ export class ParameterServerMetrics {
     this.snapshotSeconds = metrics.histogram('snapshot_seconds', 'Time to snapshot weights and optimizer state to Redis', [], [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5]);
     this.targetSyncs = metrics.counter('target_syncs_total', 'Target network syncs');
     this.tdLoss = metrics.gauge('learner_td_loss', 'TD loss reported with the latest applied update');
+    this.itemsSharingIdRows = metrics.gauge(
+      'items_sharing_id_rows',
+      'Available catalog items whose per-item embedding row (hashed id modulo MODEL_ITEM_ID_BUCKETS) another available item also uses; compare with rec_catalog_items{available="true"}',
+    );
   }
 }

@@ -11,7 +11,7 @@ import {
   type WeightsHistory,
   type WeightsRole,
 } from '@rec/shared';
-import { AdamParameterOptimizer, CatalogNormalizer, QNetwork } from '@rec/shared/model';
+import { AdamParameterOptimizer, CatalogNormalizer, itemsSharingIdRows, QNetwork } from '@rec/shared/model';
 import type { ParameterServerConfig } from './config';
 import type { ModelSnapshotStore } from './model-snapshot-store';
 import type { ParameterServerMetrics } from './parameter-server-metrics';
@@ -81,6 +81,7 @@ export class ParameterServer {
   private readonly encoders: Record<WeightsRole, WeightsPublishEncoder>;
   /** Which learner made each of the last AUTHOR_MEMORY versions (indexed by version mod AUTHOR_MEMORY). */
   private readonly authors: (string | undefined)[] = new Array(AUTHOR_MEMORY);
+  private warnedSharedIdRows = false;
 
   constructor(private readonly deps: ParameterServerDeps) {
     this.online = new QNetwork(deps.config.model, 'ps-online');
@@ -89,6 +90,26 @@ export class ParameterServer {
     this.optimizer = new AdamParameterOptimizer(this.online, deps.config.learningRate);
     this.normalizer = new CatalogNormalizer(deps.catalog, [this.online, this.target]);
     this.encoders = { ONLINE: new WeightsPublishEncoder(this.online.layout, deps.config.weightsFullEvery), TARGET: new WeightsPublishEncoder(this.online.layout, 1) };
+  }
+
+  /**
+   * Counts the available items that share a per-item row with another (rec_parameter_server_items_sharing_id_rows)
+   * and warns once when more than a quarter do: their rows blur several items' own appeal into one, and a
+   * new item inherits a row another item trained. More rows (MODEL_ITEM_ID_BUCKETS, a power of two, about
+   * 4x the catalog keeps it near a tenth) cost 17 floats each in every full weights record and Adam state.
+   */
+  private countSharedIdRows(): void {
+    const items = this.deps.catalog.available();
+    const buckets = this.online.spec.itemIdBuckets;
+    const sharing = itemsSharingIdRows(items.vectors, buckets);
+    this.deps.metrics.itemsSharingIdRows.set(sharing);
+    if (!this.warnedSharedIdRows && sharing > items.ids.length / 4) {
+      this.warnedSharedIdRows = true;
+      this.deps.logger.warn(
+        { availableItems: items.ids.length, itemsSharingIdRows: sharing, itemIdBuckets: buckets },
+        'more than a quarter of the available items share their per-item embedding row with another item; raise MODEL_ITEM_ID_BUCKETS (a power of two, about 4x the catalog) for every service together',
+      );
+    }
   }
 
   get currentVersion(): number {
@@ -138,7 +159,7 @@ export class ParameterServer {
       const { config, metrics } = this.deps;
       let targetSynced = false;
       // The normaliser follows the catalog; the version it first appears in is the next one published.
-      this.normalizer.refresh();
+      if (this.normalizer.refresh()) this.countSharedIdRows();
       for (const { value, partition, offset } of records) {
         const position = Number(offset);
         if (position < (this.nextOffsets.get(partition) ?? 0)) {

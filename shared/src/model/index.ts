@@ -8,3 +8,4 @@ export * from './score-explanation';
 export * from './layers-model-export';
 export * from './layers-model-files';
 export * from './catalog-normalizer';
+export * from './shared-item-rows';

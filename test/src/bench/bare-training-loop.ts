@@ -4,7 +4,7 @@
  * a'), then `AdamParameterOptimizer.apply` of the flat gradient (what the parameter server does with it),
  * in one process, no Kafka, no Redis. Hyperparameters are the services' defaults.
  *
- *   node test/dist/bench/bare-training-loop.js [--backend=cpu] [--batch=256] [--catalog=1000] [--window-ms=5000] [--windows=3]
+ *   node test/dist/bench/bare-training-loop.js [--backend=cpu] [--batch=256] [--catalog=1000] [--item-id-buckets=4096] [--window-ms=5000] [--windows=3]
  * prints one line `BARE_LOOP_RESULT {json}`.
  */
 import { ENCODER_VERSION, ITEM_DIM, STATE_DIM, encodeItem, readModelShapeConfig, seededRandom } from '@rec/shared';
@@ -19,6 +19,8 @@ export interface BareLoopOptions {
   backend?: string;
   batchSize: number;
   catalogSize: number;
+  /** Rows of the per-item table (MODEL_ITEM_ID_BUCKETS); default: the services' default. */
+  itemIdBuckets?: number;
   windowMs: number;
   windows: number;
   /** Steps run before timing (JIT, kernel warm-up). */
@@ -60,7 +62,7 @@ export async function runBareTrainingLoop(options: BareLoopOptions): Promise<Bar
   const backend = await initTensorBackend(undefined, options.backend);
   const learner = readLearnerConfig({});
   const server = readParameterServerConfig({});
-  const shape = readModelShapeConfig({});
+  const shape = readModelShapeConfig(options.itemIdBuckets === undefined ? {} : { MODEL_ITEM_ID_BUCKETS: String(options.itemIdBuckets) });
   const online = new QNetwork(shape, 'bare-online');
   const target = new QNetwork(shape, 'bare-target');
   target.copyFrom(online);
@@ -107,6 +109,7 @@ if (require.main === module) {
     backend: process.argv.some((value) => value.startsWith('--backend=')) ? arg('backend', '') : undefined,
     batchSize: Number(arg('batch', '256')),
     catalogSize: Number(arg('catalog', '1000')),
+    itemIdBuckets: process.argv.some((value) => value.startsWith('--item-id-buckets=')) ? Number(arg('item-id-buckets', '')) : undefined,
     windowMs: Number(arg('window-ms', '5000')),
     windows: Number(arg('windows', '3')),
   }).then(
