@@ -94,9 +94,10 @@ export class ParameterServer {
 
   /**
    * Counts the available items that share a per-item row with another (rec_parameter_server_items_sharing_id_rows)
-   * and warns once when more than a quarter do: their rows blur several items' own appeal into one, and a
-   * new item inherits a row another item trained. More rows (MODEL_ITEM_ID_BUCKETS, a power of two, about
-   * 4x the catalog keeps it near a tenth) cost 17 floats each in every full weights record and Adam state.
+   * and warns once when more than a quarter do: each such row learns several items' own appeal as one, and
+   * a new item starts from a row another item trained. More rows (MODEL_ITEM_ID_BUCKETS, a power of two,
+   * the same in every service) separate them at 17 floats a row in every full weights record and Adam's
+   * state; README "Sizing the per-item table" has what a larger table measured.
    */
   private countSharedIdRows(): void {
     const items = this.deps.catalog.available();
@@ -107,7 +108,7 @@ export class ParameterServer {
       this.warnedSharedIdRows = true;
       this.deps.logger.warn(
         { availableItems: items.ids.length, itemsSharingIdRows: sharing, itemIdBuckets: buckets },
-        'more than a quarter of the available items share their per-item embedding row with another item; raise MODEL_ITEM_ID_BUCKETS (a power of two, about 4x the catalog) for every service together',
+        'more than a quarter of the available items share their per-item embedding row with another item (their own appeal is learned as one); MODEL_ITEM_ID_BUCKETS sets the rows, the same in every service (README: Sizing the per-item table)',
       );
     }
   }
