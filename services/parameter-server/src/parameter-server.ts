@@ -102,7 +102,7 @@ export class ParameterServer {
   private countSharedIdRows(): void {
     const items = this.deps.catalog.available();
     const buckets = this.online.spec.itemIdBuckets;
-    const sharing = itemsSharingIdRows(items.vectors, buckets);
+    const sharing = itemsSharingIdRows(this.online.spec, items.vectors);
     this.deps.metrics.itemsSharingIdRows.set(sharing);
     if (!this.warnedSharedIdRows && sharing > items.ids.length / 4) {
       this.warnedSharedIdRows = true;

@@ -82,23 +82,28 @@ describe('parameter server on the real broker', () => {
   it('counts the available items that share a per-item row, in a table too small for the catalog', async () => {
     // Eight items in four rows: every row that holds two or more items counts all of them. A namespace of
     // its own: weights and snapshots of another layout must not reach the other cases' services.
+    // The stack registers each service's shutdown with this context, so cleanup stops them first, pass or fail.
     const own = await openTestContext('ps-rows');
-    await own.createTopics(2);
-    await own.produceRecords(own.ns.topics.catalog, codecs.catalogItem, CATALOG, (item) => item.itemId);
-    const small = new ServiceStack(own, { LEARNER_MAX_SAMPLES_PER_INSERT: '0', MODEL_ITEM_ID_BUCKETS: '4' });
-    const perRow = new Map<number, number>();
-    for (const item of CATALOG) perRow.set(itemIdHash(item.itemId) & 3, (perRow.get(itemIdHash(item.itemId) & 3) ?? 0) + 1);
-    const expected = [...perRow.values()].filter((items) => items > 1).reduce((sum, items) => sum + items, 0);
-    assert.ok(expected >= 5, 'eight items in four rows: at least five share one');
-    const { server, runtime } = await small.parameterServer();
-    const learner = await small.learner();
-    const before = server.currentVersion;
-    await own.produceRecords(own.ns.topics.transitions, codecs.transition, transitions(300, 'rows'), (t) => t.userId);
-    await waitFor(() => server.currentVersion > before, { timeoutMs: 30_000, what: 'an update to be applied' });
-    assert.equal(await metricValue(runtime, 'rec_parameter_server_items_sharing_id_rows'), expected);
-    await learner.runtime.shutdown();
-    await runtime.shutdown();
-    await own.cleanup();
+    try {
+      await own.createTopics(2);
+      await own.produceRecords(own.ns.topics.catalog, codecs.catalogItem, CATALOG, (item) => item.itemId);
+      const small = new ServiceStack(own, { LEARNER_MAX_SAMPLES_PER_INSERT: '0', MODEL_ITEM_ID_BUCKETS: '4' });
+      const perRow = new Map<number, number>();
+      for (const item of CATALOG) {
+        const row = itemIdHash(item.itemId) & 3;
+        perRow.set(row, (perRow.get(row) ?? 0) + 1);
+      }
+      const expected = [...perRow.values()].filter((items) => items > 1).reduce((sum, items) => sum + items, 0);
+      assert.ok(expected >= 5, 'eight items in four rows: at least five share one');
+      const { server, runtime } = await small.parameterServer();
+      await small.learner();
+      const before = server.currentVersion;
+      await own.produceRecords(own.ns.topics.transitions, codecs.transition, transitions(300, 'rows'), (t) => t.userId);
+      await waitFor(() => server.currentVersion > before, { timeoutMs: 30_000, what: 'an update to be applied' });
+      assert.equal(await metricValue(runtime, 'rec_parameter_server_items_sharing_id_rows'), expected);
+    } finally {
+      await own.cleanup();
+    }
   });
 
   it('resumes from its Redis snapshot after a restart, with no version regression', async () => {
