@@ -1,3 +1,4 @@
+import { itemIdRow } from '../state/item-encoder';
 import { POSITION_TERMS, type QNetwork, type QNetworkSpec, parameterLayout, parameterCount } from './q-network';
 import { tf } from './tensor-backend';
 
@@ -35,8 +36,7 @@ function namedParameters(spec: QNetworkSpec, weights: Float32Array): Map<string,
 /** The row of the per-item table an encoded item (its identity slot) reads: the exported model's `itemRow` input. */
 export function itemRowsOf(spec: QNetworkSpec, items: Float32Array): Float32Array {
   const count = items.length / spec.itemDim;
-  const mask = spec.itemIdBuckets - 1;
-  return Float32Array.from({ length: count }, (_, row) => items[row * spec.itemDim + spec.itemDim - 1] & mask);
+  return Float32Array.from({ length: count }, (_, row) => itemIdRow(items[row * spec.itemDim + spec.itemDim - 1], spec.itemIdBuckets));
 }
 
 /**

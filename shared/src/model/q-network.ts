@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ITEM_FEATURES_DIM } from '../state/item-encoder';
+import { ITEM_FEATURES_DIM, itemIdRow } from '../state/item-encoder';
 import { STATE_DIM, STATE_ITEM_BLOCKS } from '../state/state-encoder';
 import { tf } from './tensor-backend';
 
@@ -270,8 +270,7 @@ export class QNetwork {
   /** Each item's row of the per-item table: its identity hash modulo the table size. */
   itemRows(items: tf.Tensor2D): Int32Array {
     const hashes = tf.tidy(() => tf.slice(items, [0, this.spec.itemDim - 1], [-1, 1])).dataSync();
-    const mask = this.spec.itemIdBuckets - 1;
-    return Int32Array.from(hashes, (hash) => hash & mask);
+    return Int32Array.from(hashes, (hash) => itemIdRow(hash, this.spec.itemIdBuckets));
   }
 
   /**

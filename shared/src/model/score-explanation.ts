@@ -1,3 +1,4 @@
+import { itemIdRow } from '../state/item-encoder';
 import { parameterLayout, POSITION_TERMS, type QNetworkSpec } from './q-network';
 
 /**
@@ -107,7 +108,7 @@ export function explainScore(spec: QNetworkSpec, weights: Float32Array, state: F
 
   // The item side: [g(x); e] and b(x) + beta.
   const gFeatures = dense(x, get('item/embedding/kernel'), get('item/embedding/bias'), embedding);
-  const row = idDim > 0 ? (item[features] & (spec.itemIdBuckets - 1)) : -1;
+  const row = idDim > 0 ? itemIdRow(item[features], spec.itemIdBuckets) : -1;
   const own = idDim > 0 ? get('item/id/embedding').subarray(row * idDim, (row + 1) * idDim) : new Float32Array(0);
   const ownBias = idDim > 0 ? get('item/id/bias')[row] : 0;
   const g = Float64Array.from([...gFeatures, ...own]);

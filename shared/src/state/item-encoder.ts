@@ -25,6 +25,14 @@ export function itemIdHash(itemId: string): number {
   return fnv1a(itemId) & (ITEM_ID_HASH_RANGE - 1);
 }
 
+/**
+ * The row of a per-item table of `buckets` rows (a power of two) that an item with identity hash
+ * `identity` (itemIdHash, or an encoded item's identity slot) reads: the one place that mapping is written.
+ */
+export function itemIdRow(identity: number, buckets: number): number {
+  return identity & (buckets - 1);
+}
+
 export function encodeItem(item: CatalogItem, out: Float32Array = new Float32Array(ITEM_DIM), offset = 0): Float32Array {
   out.fill(0, offset, offset + ITEM_DIM);
   const slots = Math.min(item.features.length, ITEM_FEATURE_SLOTS);
