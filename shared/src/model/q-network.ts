@@ -269,7 +269,10 @@ export class QNetwork {
 
   /** Each item's row of the per-item table: its identity hash modulo the table size. */
   itemRows(items: tf.Tensor2D): Int32Array {
-    const hashes = tf.tidy(() => tf.slice(items, [0, this.spec.itemDim - 1], [-1, 1])).dataSync();
+    // Disposed here, not left to a caller's tidy: the identity column is read on the host and not needed after.
+    const identities = tf.slice(items, [0, this.spec.itemDim - 1], [-1, 1]);
+    const hashes = identities.dataSync();
+    identities.dispose();
     return Int32Array.from(hashes, (hash) => itemIdRow(hash, this.spec.itemIdBuckets));
   }
 
